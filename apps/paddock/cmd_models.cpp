@@ -1,0 +1,43 @@
+// paddock models: list the registered models; activate one.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "cli_support.h"
+
+namespace paddock::cli {
+namespace {
+
+struct ModelsArgs {
+  std::string db;
+  std::optional<ModelId> activate;
+};
+
+int run_models(const ModelsArgs& args) {
+  Result<std::unique_ptr<Database>> db = open_db(args.db);
+  if (!db.ok()) return report(db.error());
+  if (args.activate) {
+    Status activated = (*db)->activate_model(*args.activate);
+    if (!activated.ok()) return report(activated.error());
+    fmt::print("Model {} is now active\n", *args.activate);
+  }
+  Result<std::vector<ModelRecord>> models = (*db)->list_models();
+  if (!models.ok()) return report(models.error());
+  fmt::print("{:>4}  {:<6} {:<28} {:<20}  {}\n", "id", "active", "name", "created", "path");
+  for (const ModelRecord& m : *models) {
+    fmt::print("{:>4}  {:<6} {:<28} {:<20}  {}\n", m.id, m.active ? "yes" : "", m.name, m.created_at, m.path);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_models_command(CLI::App& app, Action& action) {
+  auto args = std::make_shared<ModelsArgs>();
+  CLI::App* cmd = app.add_subcommand("models", "List registered models, or activate one");
+  cmd->add_option("--db", args->db, "SQLite database file")->required();
+  cmd->add_option("--activate", args->activate, "Make this model id the active one");
+  cmd->callback([args, &action] { action = [args] { return run_models(*args); }; });
+}
+
+}  // namespace paddock::cli

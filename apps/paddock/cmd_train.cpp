@@ -1,0 +1,82 @@
+// paddock train: fit Benter's two stages on finished races and register the model.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "cli_support.h"
+#include "model/trainer.h"
+
+namespace paddock::cli {
+namespace {
+
+struct TrainArgs {
+  std::string db;
+  std::string from;
+  std::string to;
+  std::string out;
+  std::string name;
+  int trees = 300;
+  int depth = 6;
+  double learning_rate = 0.05;
+  std::string objective = "rank:pairwise";
+  double validation_fraction = 0.2;
+  int threads = 0;
+  bool no_activate = false;
+};
+
+int run_train(const TrainArgs& args) {
+  Result<std::optional<Day>> from = optional_day(args.from, "--from");
+  if (!from.ok()) return report(from.error());
+  Result<std::optional<Day>> to = optional_day(args.to, "--to");
+  if (!to.ok()) return report(to.error());
+  Result<std::unique_ptr<Database>> db = open_db(args.db);
+  if (!db.ok()) return report(db.error());
+  TrainOptions options;
+  options.from = *from;
+  options.to = *to;
+  options.out_dir = args.out;
+  options.name = args.name;
+  options.booster.trees = args.trees;
+  options.booster.depth = args.depth;
+  options.booster.learning_rate = args.learning_rate;
+  options.booster.objective = args.objective;
+  options.booster.threads = args.threads;
+  options.validation_fraction = args.validation_fraction;
+  options.activate = !args.no_activate;
+  fmt::print("Training on {} ({} trees, depth {}, {})\n", args.db, args.trees, args.depth, args.objective);
+  Result<TrainReport> result = train_model(**db, options, [](std::string_view line) {
+    fmt::print("{}\n", line);
+    std::fflush(stdout);
+  });
+  if (!result.ok()) return report(result.error());
+  const TrainReport& r = *result;
+  fmt::print("Model {} saved to {}{}\n", r.model_id, r.directory, options.activate ? " (active)" : "");
+  fmt::print("Time: history {:.1f}s, features {:.1f}s, boosting {:.1f}s, calibration {:.1f}s\n",
+             r.seconds_history, r.seconds_features, r.seconds_boosting, r.seconds_calibration);
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, Action& action) {
+  auto args = std::make_shared<TrainArgs>();
+  CLI::App* cmd = app.add_subcommand("train", "Train a two-stage model (XGBoost ranker + market combination)");
+  cmd->add_option("--db", args->db, "SQLite database file")->required();
+  cmd->add_option("--from", args->from, "First race day used, YYYY-MM-DD (default: the first)");
+  cmd->add_option("--to", args->to, "Last race day used, YYYY-MM-DD (default: the last)");
+  cmd->add_option("--out", args->out, "Model directory (default: models/<name> beside the database)");
+  cmd->add_option("--name", args->name, "Model name (default: model-<UTC time>)");
+  cmd->add_option("--trees", args->trees, "Boosting rounds")->check(CLI::Range(1, 5000))->capture_default_str();
+  cmd->add_option("--depth", args->depth, "Maximum tree depth")->check(CLI::Range(1, 16))->capture_default_str();
+  cmd->add_option("--learning-rate", args->learning_rate, "XGBoost eta")->check(CLI::Range(0.001, 1.0))->capture_default_str();
+  cmd->add_option("--objective", args->objective, "rank:pairwise or rank:ndcg")
+      ->check(CLI::IsMember({"rank:pairwise", "rank:ndcg", "rank:map"}))->capture_default_str();
+  cmd->add_option("--validation-fraction", args->validation_fraction,
+                  "Share of the latest days kept to calibrate (temperature, alpha, beta)")
+      ->check(CLI::Range(0.05, 0.5))->capture_default_str();
+  cmd->add_option("--threads", args->threads, "XGBoost threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--no-activate", args->no_activate, "Register the model without making it the active one");
+  cmd->callback([args, &action] { action = [args] { return run_train(*args); }; });
+}
+
+}  // namespace paddock::cli

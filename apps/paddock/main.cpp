@@ -1,0 +1,51 @@
+// paddock: batch predictions for horse races. One program with subcommands; called under the
+// name `batch_predict` it is the seed's batch prediction script, taking the seed's flags.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "cli_support.h"
+#include "core/error.h"
+
+namespace {
+
+int run_cli(CLI::App& app, int argc, char** argv, paddock::cli::Action& action) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return paddock::kExitUsage;
+  }
+  if (!action) {
+    std::fputs(app.help().c_str(), stderr);
+    return paddock::kExitUsage;
+  }
+  return action();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string called_as = std::filesystem::path(argv[0]).filename().string();
+  paddock::cli::Action action;
+  if (called_as == "batch_predict") {
+    CLI::App app{"batch_predict: predict races in a background-friendly batch job (paddock predict)"};
+    return run_cli(app, argc, argv, action);
+  }
+  CLI::App app{"paddock: batch predictions for horse races (French PMU racing, Quinté+)"};
+  app.set_version_flag("--version", std::string("paddock 0.1.0"));
+  app.require_subcommand(0, 1);
+  paddock::cli::add_demo_command(app, action);
+  paddock::cli::add_train_command(app, action);
+  paddock::cli::add_evaluate_command(app, action);
+  paddock::cli::add_models_command(app, action);
+  paddock::cli::add_features_command(app, action);
+  return run_cli(app, argc, argv, action);
+}

@@ -1,0 +1,190 @@
+#include "features/history_index.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace paddock {
+namespace {
+
+template <typename Run>
+std::size_t first_on_or_after(const std::vector<Run>& runs, Day day) {
+  return static_cast<std::size_t>(
+      std::lower_bound(runs.begin(), runs.end(), day,
+                       [](const Run& run, Day d) { return run.day < d; }) -
+      runs.begin());
+}
+
+template <typename T>
+T& slot(std::vector<T>& table, EntityId id) {
+  const auto index = static_cast<std::size_t>(id);
+  if (index >= table.size()) table.resize(index + 1 + index / 4);
+  return table[index];
+}
+
+// Stalls are grouped by thirds of the field, per discipline family: at a given course, the
+// inside third may be favoured on the flat and the front line behind the autostart at trot.
+int draw_third(int draw, int field_size) {
+  if (field_size <= 1) return 0;
+  const double relative = static_cast<double>(draw - 1) / static_cast<double>(field_size - 1);
+  return std::clamp(static_cast<int>(relative * 3.0), 0, 2);
+}
+
+int family_of(Discipline discipline) {
+  if (is_trot(discipline)) return 0;
+  return is_obstacle(discipline) ? 2 : 1;
+}
+
+}  // namespace
+
+float HorseRun::normalised_position() const {
+  if (position == 0 || field_size <= 1) return 1.0F;
+  return std::min(1.0F, static_cast<float>(position - 1) / static_cast<float>(field_size - 1));
+}
+
+Result<HistoryIndex> HistoryIndex::load(Database& db) {
+  HistoryIndex index;
+  PADDOCK_TRY(db.for_each_finished_race([&index](std::span<const RunRecord> runs) { index.add_race(runs); }));
+  index.finish();
+  return index;
+}
+
+void HistoryIndex::add_race(std::span<const RunRecord> runs) {
+  const std::vector<float> ratings = rate(runs);
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    add_run(runs[i], ratings[i]);
+    if (runs[i].horse_id >= 0) slot(ratings_, runs[i].horse_id) = ratings[i];
+  }
+}
+
+// Every pair of starters is a duel: the one placed ahead (an unclassified runner is behind
+// every classified one; two unclassified runners tie) scores 1. Each rating moves by
+// kStep / (n - 1) times the sum of (score - expected score) over its duels.
+std::vector<float> HistoryIndex::rate(std::span<const RunRecord> runs) const {
+  constexpr double kStep = 0.9;
+  const std::size_t n = runs.size();
+  std::vector<double> before(n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto index = static_cast<std::size_t>(runs[i].horse_id);
+    if (runs[i].horse_id >= 0 && index < ratings_.size()) before[i] = ratings_[index];
+  }
+  auto place = [](const RunRecord& run) { return run.finish_position.value_or(1000); };
+  std::vector<float> after(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    double surprise = 0.0;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (i == j) continue;
+      const double expected = 1.0 / (1.0 + std::exp(before[j] - before[i]));
+      const int pi = place(runs[i]);
+      const int pj = place(runs[j]);
+      const double score = pi < pj ? 1.0 : (pi > pj ? 0.0 : 0.5);
+      surprise += score - expected;
+    }
+    after[i] = static_cast<float>(before[i] + (n > 1 ? kStep * surprise / static_cast<double>(n - 1) : 0.0));
+  }
+  return after;
+}
+
+void HistoryIndex::add_run(const RunRecord& run, float rating_after) {
+  last_day_ = std::max(last_day_, run.day);
+  const int position = run.finish_position.value_or(0);
+  HorseRun horse_run;
+  horse_run.day = run.day;
+  horse_run.jockey_id = static_cast<std::int32_t>(run.jockey_id);
+  horse_run.distance_m = static_cast<std::uint16_t>(std::clamp(run.distance_m, 0, 65535));
+  horse_run.position = static_cast<std::uint8_t>(std::clamp(position, 0, 255));
+  horse_run.field_size = static_cast<std::uint8_t>(std::clamp(run.field_size, 0, 255));
+  horse_run.incident = run.incident;
+  horse_run.discipline = run.discipline;
+  horse_run.prize_log = run.prize_eur ? static_cast<float>(std::log1p(static_cast<double>(*run.prize_eur)))
+                                      : std::numeric_limits<float>::quiet_NaN();
+  horse_run.rating_after = rating_after;
+  slot(horses_, run.horse_id).push_back(horse_run);
+
+  const bool won = position == 1;
+  const bool top3 = position >= 1 && position <= 3;
+  if (run.jockey_id > 0) add_person(jockeys_, run.jockey_id, run.day, won, top3);
+  if (run.trainer_id > 0) add_person(trainers_, run.trainer_id, run.day, won, top3);
+  if (run.draw && *run.draw > 0 && run.venue_id > 0 && run.field_size > 1) {
+    std::vector<DrawRun>& runs = draws_[draw_key(run.venue_id, run.discipline, *run.draw, run.field_size)];
+    DrawRun draw_run;
+    draw_run.day = run.day;
+    draw_run.wins = (runs.empty() ? 0.0F : runs.back().wins) + (won ? 1.0F : 0.0F);
+    draw_run.expected = (runs.empty() ? 0.0F : runs.back().expected) +
+                        1.0F / static_cast<float>(run.field_size);
+    runs.push_back(draw_run);
+  }
+  ++run_count_;
+}
+
+void HistoryIndex::finish() {
+  ratings_.clear();
+  ratings_.shrink_to_fit();
+  for (auto& runs : horses_) runs.shrink_to_fit();
+  for (auto& runs : jockeys_) runs.shrink_to_fit();
+  for (auto& runs : trainers_) runs.shrink_to_fit();
+  for (auto& [key, runs] : draws_) runs.shrink_to_fit();
+}
+
+void HistoryIndex::add_person(std::vector<std::vector<PersonRun>>& people, EntityId id, Day day,
+                              bool won, bool top3) {
+  std::vector<PersonRun>& runs = slot(people, id);
+  PersonRun run;
+  run.day = day;
+  run.wins = (runs.empty() ? 0 : runs.back().wins) + (won ? 1 : 0);
+  run.top3 = (runs.empty() ? 0 : runs.back().top3) + (top3 ? 1 : 0);
+  runs.push_back(run);
+}
+
+std::span<const HorseRun> HistoryIndex::horse_runs_before(EntityId horse_id, Day day) const {
+  const auto index = static_cast<std::size_t>(horse_id);
+  if (horse_id < 0 || index >= horses_.size()) return {};
+  const std::vector<HorseRun>& runs = horses_[index];
+  return std::span<const HorseRun>(runs.data(), first_on_or_after(runs, day));
+}
+
+WindowCounts HistoryIndex::window(const std::vector<std::vector<PersonRun>>& people, EntityId id,
+                                  Day day, int window_days) {
+  const auto index = static_cast<std::size_t>(id);
+  if (id <= 0 || index >= people.size()) return {};
+  const std::vector<PersonRun>& runs = people[index];
+  const std::size_t hi = first_on_or_after(runs, day);
+  const std::size_t lo = first_on_or_after(runs, day - window_days);
+  if (hi <= lo) return {};
+  WindowCounts counts;
+  counts.starts = static_cast<std::int64_t>(hi - lo);
+  counts.wins = runs[hi - 1].wins - (lo > 0 ? runs[lo - 1].wins : 0);
+  counts.top3 = runs[hi - 1].top3 - (lo > 0 ? runs[lo - 1].top3 : 0);
+  return counts;
+}
+
+WindowCounts HistoryIndex::jockey_window(EntityId jockey_id, Day day, int window_days) const {
+  return window(jockeys_, jockey_id, day, window_days);
+}
+
+WindowCounts HistoryIndex::trainer_window(EntityId trainer_id, Day day, int window_days) const {
+  return window(trainers_, trainer_id, day, window_days);
+}
+
+std::uint64_t HistoryIndex::draw_key(EntityId venue_id, Discipline discipline, int draw,
+                                     int field_size) {
+  return (static_cast<std::uint64_t>(venue_id) << 8) |
+         static_cast<std::uint64_t>(family_of(discipline) * 4 + draw_third(draw, field_size));
+}
+
+DrawCounts HistoryIndex::draw_before(EntityId venue_id, Discipline discipline, int draw,
+                                     int field_size, Day day) const {
+  if (venue_id <= 0 || draw <= 0 || field_size <= 1) return {};
+  const auto found = draws_.find(draw_key(venue_id, discipline, draw, field_size));
+  if (found == draws_.end()) return {};
+  const std::vector<DrawRun>& runs = found->second;
+  const std::size_t hi = first_on_or_after(runs, day);
+  if (hi == 0) return {};
+  DrawCounts counts;
+  counts.starts = static_cast<std::int64_t>(hi);
+  counts.wins = runs[hi - 1].wins;
+  counts.expected_wins = runs[hi - 1].expected;
+  return counts;
+}
+
+}  // namespace paddock

@@ -1,0 +1,152 @@
+#include "model/booster.h"
+
+#include <fmt/format.h>
+#include <xgboost/c_api.h>
+
+#include <utility>
+
+namespace paddock {
+namespace {
+
+Error xgboost_error(const char* call) {
+  return make_error(ErrorCode::kModel, fmt::format("XGBoost {} failed: {}", call, XGBGetLastError()));
+}
+
+#define PADDOCK_XGB(call)                                 \
+  do {                                                    \
+    if ((call) != 0) return xgboost_error(#call);         \
+  } while (false)
+
+// A DMatrix owned for the duration of training.
+class Matrix {
+ public:
+  ~Matrix() {
+    if (handle_ != nullptr) XGDMatrixFree(handle_);
+  }
+  DMatrixHandle* out() { return &handle_; }
+  DMatrixHandle get() const { return handle_; }
+
+ private:
+  DMatrixHandle handle_ = nullptr;
+};
+
+}  // namespace
+
+Booster::Booster(Booster&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+
+Booster& Booster::operator=(Booster&& other) noexcept {
+  if (this != &other) {
+    if (handle_ != nullptr) XGBoosterFree(handle_);
+    handle_ = std::exchange(other.handle_, nullptr);
+  }
+  return *this;
+}
+
+Booster::~Booster() {
+  if (handle_ != nullptr) XGBoosterFree(handle_);
+}
+
+Result<Booster> Booster::train(const RankingData& data, const BoosterParams& params,
+                               const std::function<void(int, int)>& on_tree) {
+  if (data.rows() == 0 || data.columns == 0) {
+    return make_error(ErrorCode::kFailedPrecondition, "no training rows");
+  }
+  Matrix matrix;
+  PADDOCK_XGB(XGDMatrixCreateFromMat(data.values.data(), data.rows(), data.columns,
+                                     std::numeric_limits<float>::quiet_NaN(), matrix.out()));
+  PADDOCK_XGB(XGDMatrixSetFloatInfo(matrix.get(), "label", data.labels.data(), data.rows()));
+  PADDOCK_XGB(XGDMatrixSetUIntInfo(matrix.get(), "group", data.groups.data(), data.groups.size()));
+  if (!data.feature_names.empty()) {
+    std::vector<const char*> names;
+    std::vector<const char*> types;
+    for (const std::string& name : data.feature_names) {
+      names.push_back(name.c_str());
+      types.push_back("float");
+    }
+    PADDOCK_XGB(XGDMatrixSetStrFeatureInfo(matrix.get(), "feature_name", names.data(), names.size()));
+    PADDOCK_XGB(XGDMatrixSetStrFeatureInfo(matrix.get(), "feature_type", types.data(), types.size()));
+  }
+  BoosterHandle handle = nullptr;
+  DMatrixHandle matrices[] = {matrix.get()};
+  PADDOCK_XGB(XGBoosterCreate(matrices, 1, &handle));
+  Booster booster(handle);
+  const std::pair<const char*, std::string> settings[] = {
+      {"objective", params.objective},
+      {"tree_method", "hist"},
+      {"max_depth", std::to_string(params.depth)},
+      {"eta", fmt::format("{}", params.learning_rate)},
+      {"min_child_weight", fmt::format("{}", params.min_child_weight)},
+      {"subsample", fmt::format("{}", params.subsample)},
+      {"colsample_bytree", fmt::format("{}", params.colsample_bytree)},
+      {"nthread", std::to_string(params.threads)},
+      {"seed", std::to_string(params.seed)},
+      {"verbosity", "0"},
+  };
+  for (const auto& [name, value] : settings) {
+    PADDOCK_XGB(XGBoosterSetParam(handle, name, value.c_str()));
+  }
+  for (int tree = 0; tree < params.trees; ++tree) {
+    PADDOCK_XGB(XGBoosterUpdateOneIter(handle, tree, matrix.get()));
+    if (on_tree) on_tree(tree + 1, params.trees);
+  }
+  return booster;
+}
+
+Result<Booster> Booster::load(const std::string& path) {
+  BoosterHandle handle = nullptr;
+  PADDOCK_XGB(XGBoosterCreate(nullptr, 0, &handle));
+  Booster booster(handle);
+  if (XGBoosterLoadModel(handle, path.c_str()) != 0) {
+    return make_error(ErrorCode::kModel,
+                      fmt::format("cannot load XGBoost model '{}': {}", path, XGBGetLastError()));
+  }
+  PADDOCK_TRY(booster.set_threads(1));
+  return booster;
+}
+
+Status Booster::save(const std::string& path) const {
+  PADDOCK_XGB(XGBoosterSaveModel(handle_, path.c_str()));
+  return ok_status();
+}
+
+Status Booster::set_threads(int threads) {
+  PADDOCK_XGB(XGBoosterSetParam(handle_, "nthread", std::to_string(threads).c_str()));
+  return ok_status();
+}
+
+Result<std::vector<float>> Booster::predict(const float* values, std::size_t rows, std::size_t columns) {
+  if (rows == 0) return std::vector<float>();
+  const std::string array = fmt::format(
+      R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
+      reinterpret_cast<std::uintptr_t>(values), rows, columns);
+  static constexpr const char* kConfig =
+      R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
+      R"("strict_shape": false, "cache_id": 0, "missing": NaN})";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dimensions = 0;
+  const float* result = nullptr;
+  PADDOCK_XGB(XGBoosterPredictFromDense(handle_, array.c_str(), kConfig, nullptr, &shape,
+                                        &dimensions, &result));
+  return std::vector<float>(result, result + rows);
+}
+
+Result<std::size_t> Booster::feature_count() const {
+  bst_ulong count = 0;
+  PADDOCK_XGB(XGBoosterGetNumFeature(handle_, &count));
+  return static_cast<std::size_t>(count);
+}
+
+Result<std::vector<std::string>> Booster::feature_names() const {
+  bst_ulong count = 0;
+  const char** names = nullptr;
+  PADDOCK_XGB(XGBoosterGetStrFeatureInfo(handle_, "feature_name", &count, &names));
+  return std::vector<std::string>(names, names + count);
+}
+
+std::string Booster::library_version() {
+  int major = 0, minor = 0, patch = 0;
+  XGBoostVersion(&major, &minor, &patch);
+  return fmt::format("{}.{}.{}", major, minor, patch);
+}
+
+}  // namespace paddock

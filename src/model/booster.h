@@ -1,0 +1,70 @@
+// The XGBoost C API behind a small RAII type: the only code in paddock that includes
+// xgboost/c_api.h. Every XGBoost failure becomes an Error of code kModel carrying
+// XGBGetLastError(). A Booster is not shared between threads: each engine worker loads its own.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace paddock {
+
+// Rows for learning to rank: features row-major, one label per row, one group per race
+// (rows of a race are contiguous, groups give their counts in row order).
+struct RankingData {
+  std::vector<float> values;
+  std::size_t columns = 0;
+  std::vector<float> labels;
+  std::vector<unsigned> groups;
+  std::vector<std::string> feature_names;
+
+  std::size_t rows() const { return labels.size(); }
+};
+
+struct BoosterParams {
+  std::string objective = "rank:pairwise";
+  int trees = 300;
+  int depth = 6;
+  double learning_rate = 0.05;
+  double min_child_weight = 1.0;
+  double subsample = 0.8;
+  double colsample_bytree = 0.8;
+  int threads = 0;  // 0: all cores
+  int seed = 7;
+};
+
+class Booster {
+ public:
+  Booster() = default;
+  Booster(Booster&& other) noexcept;
+  Booster& operator=(Booster&& other) noexcept;
+  Booster(const Booster&) = delete;
+  Booster& operator=(const Booster&) = delete;
+  ~Booster();
+
+  // Trains; `on_tree(done, total)` is called after every tree (for progress output).
+  static Result<Booster> train(const RankingData& data, const BoosterParams& params,
+                               const std::function<void(int, int)>& on_tree);
+  // Reads an XGBoost model file (JSON or binary, as XGBoost itself decides from the name).
+  static Result<Booster> load(const std::string& path);
+
+  Status save(const std::string& path) const;
+  Status set_threads(int threads);
+  // Raw margin scores, one per row. `values` holds rows x columns floats, NaN for missing.
+  Result<std::vector<float>> predict(const float* values, std::size_t rows, std::size_t columns);
+  Result<std::size_t> feature_count() const;
+  // Feature names stored in the model file, empty when it has none.
+  Result<std::vector<std::string>> feature_names() const;
+
+  // "1.7.4"
+  static std::string library_version();
+
+ private:
+  explicit Booster(void* handle) : handle_(handle) {}
+  void* handle_ = nullptr;  // BoosterHandle
+};
+
+}  // namespace paddock

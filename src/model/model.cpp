@@ -1,0 +1,210 @@
+#include "model/model.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <nlohmann/json.hpp>
+
+#include "features/feature_set.h"
+#include "model/conditional_logit.h"
+
+namespace paddock {
+namespace {
+
+constexpr double kFloorProbability = 1e-12;
+
+std::vector<std::string> expected_feature_names() {
+  std::vector<std::string> names;
+  for (const FeatureInfo& info : feature_infos()) names.emplace_back(info.name);
+  return names;
+}
+
+// Explains the first difference between two feature lists.
+std::string describe_mismatch(const std::vector<std::string>& model,
+                              const std::vector<std::string>& expected) {
+  const std::size_t common = std::min(model.size(), expected.size());
+  for (std::size_t i = 0; i < common; ++i) {
+    if (model[i] != expected[i]) {
+      return fmt::format("feature {} is '{}' in the model but '{}' in this paddock", i, model[i],
+                         expected[i]);
+    }
+  }
+  return fmt::format("the model has {} features, this paddock computes {}", model.size(),
+                     expected.size());
+}
+
+}  // namespace
+
+std::vector<double> fundamental_probabilities(std::span<const double> scores, double temperature) {
+  std::vector<double> p(scores.begin(), scores.end());
+  const double inverse = temperature > 0 ? 1.0 / temperature : 1.0;
+  for (double& v : p) v *= inverse;
+  softmax_in_place(p);
+  return p;
+}
+
+std::vector<double> combine_with_market(std::span<const double> fundamental,
+                                        std::span<const double> market, double alpha, double beta) {
+  std::vector<double> logits(fundamental.size());
+  for (std::size_t i = 0; i < logits.size(); ++i) {
+    logits[i] = alpha * std::log(std::max(fundamental[i], kFloorProbability)) +
+                beta * std::log(std::max(market[i], kFloorProbability));
+  }
+  softmax_in_place(logits);
+  return logits;
+}
+
+std::vector<int> ranks_by_probability(std::span<const double> probabilities,
+                                      std::span<const int> numbers) {
+  std::vector<std::size_t> order(probabilities.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (probabilities[a] != probabilities[b]) return probabilities[a] > probabilities[b];
+    return numbers[a] < numbers[b];
+  });
+  std::vector<int> ranks(probabilities.size());
+  for (std::size_t r = 0; r < order.size(); ++r) ranks[order[r]] = static_cast<int>(r) + 1;
+  return ranks;
+}
+
+Result<ModelMeta> read_model_meta(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error(ErrorCode::kNotFound, fmt::format("cannot read '{}'", path));
+  try {
+    const nlohmann::json j = nlohmann::json::parse(in);
+    ModelMeta meta;
+    meta.format = j.value("format", "");
+    meta.feature_set = j.value("feature_set", "");
+    meta.features = j.at("features").get<std::vector<std::string>>();
+    meta.temperature = j.at("temperature").get<double>();
+    meta.alpha = j.at("alpha").get<double>();
+    meta.beta = j.at("beta").get<double>();
+    meta.objective = j.value("objective", "");
+    meta.trees = j.value("trees", 0);
+    meta.depth = j.value("depth", 0);
+    meta.learning_rate = j.value("learning_rate", 0.0);
+    const nlohmann::json train = j.value("train_window", nlohmann::json::object());
+    meta.train_from = train.value("from", "");
+    meta.train_to = train.value("to", "");
+    meta.train_races = train.value("races", std::int64_t{0});
+    meta.train_rows = train.value("rows", std::int64_t{0});
+    const nlohmann::json validation = j.value("validation_window", nlohmann::json::object());
+    meta.validation_from = validation.value("from", "");
+    meta.validation_to = validation.value("to", "");
+    meta.validation_races = validation.value("races", std::int64_t{0});
+    meta.metrics_json = j.value("metrics", nlohmann::json::object()).dump();
+    meta.xgboost_version = j.value("xgboost_version", "");
+    meta.created_at = j.value("created_at", "");
+    if (meta.format != "paddock-model-v1") {
+      return make_error(ErrorCode::kModel, fmt::format("'{}': format '{}' is not paddock-model-v1",
+                                                       path, meta.format));
+    }
+    if (!(meta.temperature > 0) || !std::isfinite(meta.alpha) || !std::isfinite(meta.beta)) {
+      return make_error(ErrorCode::kModel,
+                        fmt::format("'{}': temperature must be > 0 and alpha, beta finite", path));
+    }
+    return meta;
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(ErrorCode::kModel, fmt::format("'{}' is not a valid meta.json: {}", path, e.what()));
+  }
+}
+
+Status write_model_meta(const ModelMeta& meta, const std::string& path) {
+  nlohmann::json j;
+  j["format"] = meta.format;
+  j["feature_set"] = meta.feature_set;
+  j["features"] = meta.features;
+  j["temperature"] = meta.temperature;
+  j["alpha"] = meta.alpha;
+  j["beta"] = meta.beta;
+  j["objective"] = meta.objective;
+  j["trees"] = meta.trees;
+  j["depth"] = meta.depth;
+  j["learning_rate"] = meta.learning_rate;
+  j["train_window"] = {{"from", meta.train_from}, {"to", meta.train_to},
+                       {"races", meta.train_races}, {"rows", meta.train_rows}};
+  j["validation_window"] = {{"from", meta.validation_from}, {"to", meta.validation_to},
+                            {"races", meta.validation_races}};
+  j["metrics"] = nlohmann::json::parse(meta.metrics_json.empty() ? "{}" : meta.metrics_json);
+  j["xgboost_version"] = meta.xgboost_version;
+  j["created_at"] = meta.created_at;
+  std::ofstream out(path);
+  out << j.dump(2) << '\n';
+  if (!out) return make_error(ErrorCode::kIo, fmt::format("cannot write '{}'", path));
+  return ok_status();
+}
+
+Result<Model> Model::load(const std::string& directory) {
+  if (!std::filesystem::is_directory(directory)) {
+    return make_error(ErrorCode::kNotFound, fmt::format("model directory '{}' does not exist", directory));
+  }
+  PADDOCK_ASSIGN_OR_RETURN(ModelMeta meta, read_model_meta(directory + "/meta.json"));
+  const std::vector<std::string> expected = expected_feature_names();
+  if (meta.features != expected) {
+    return make_error(ErrorCode::kModel,
+                      fmt::format("model '{}' was trained on another feature set ({}); retrain it "
+                                  "with this paddock (`paddock train`)",
+                                  directory, describe_mismatch(meta.features, expected)));
+  }
+  PADDOCK_ASSIGN_OR_RETURN(Booster booster, Booster::load(directory + "/model.json"));
+  PADDOCK_ASSIGN_OR_RETURN(std::size_t columns, booster.feature_count());
+  if (columns != expected.size()) {
+    return make_error(ErrorCode::kModel,
+                      fmt::format("model '{}': the XGBoost file takes {} features, meta.json lists {}",
+                                  directory, columns, expected.size()));
+  }
+  PADDOCK_ASSIGN_OR_RETURN(std::vector<std::string> stored_names, booster.feature_names());
+  if (!stored_names.empty() && stored_names != expected) {
+    return make_error(ErrorCode::kModel,
+                      fmt::format("model '{}': the XGBoost file's feature names differ ({})",
+                                  directory, describe_mismatch(stored_names, expected)));
+  }
+  return Model(std::move(booster), std::move(meta));
+}
+
+Status Model::save(const std::string& directory) const {
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec) return make_error(ErrorCode::kIo, fmt::format("cannot create '{}': {}", directory, ec.message()));
+  PADDOCK_TRY(booster_.save(directory + "/model.json"));
+  return write_model_meta(meta_, directory + "/meta.json");
+}
+
+Result<std::vector<RacePrediction>> Model::predict(std::span<const RaceFeatures> races,
+                                                   std::span<const std::optional<MarketView>> markets) {
+  std::size_t rows = 0;
+  for (const RaceFeatures& race : races) rows += race.rows();
+  std::vector<float> matrix;
+  matrix.reserve(rows * kFeatureCount);
+  for (const RaceFeatures& race : races) matrix.insert(matrix.end(), race.values.begin(), race.values.end());
+  PADDOCK_ASSIGN_OR_RETURN(std::vector<float> scores, booster_.predict(matrix.data(), rows, kFeatureCount));
+
+  std::vector<RacePrediction> predictions;
+  predictions.reserve(races.size());
+  std::size_t offset = 0;
+  for (std::size_t r = 0; r < races.size(); ++r) {
+    const RaceFeatures& race = races[r];
+    RacePrediction prediction;
+    prediction.race_id = race.race_id;
+    prediction.numbers = race.numbers;
+    prediction.scores.assign(scores.begin() + static_cast<std::ptrdiff_t>(offset),
+                             scores.begin() + static_cast<std::ptrdiff_t>(offset + race.rows()));
+    offset += race.rows();
+    prediction.fundamental = fundamental_probabilities(prediction.scores, meta_.temperature);
+    const std::optional<MarketView>& market = markets[r];
+    prediction.used_market = market.has_value() && market->probabilities.size() == race.rows();
+    prediction.probabilities =
+        prediction.used_market
+            ? combine_with_market(prediction.fundamental, market->probabilities, meta_.alpha, meta_.beta)
+            : prediction.fundamental;
+    prediction.ranks = ranks_by_probability(prediction.probabilities, prediction.numbers);
+    predictions.push_back(std::move(prediction));
+  }
+  return predictions;
+}
+
+}  // namespace paddock

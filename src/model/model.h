@@ -1,0 +1,88 @@
+// A trained paddock model: Benter's two stages, stored as a directory.
+//
+//   <dir>/model.json  the stage-1 XGBoost ranker (XGBoost's JSON format; Python's xgboost reads
+//                     and writes the same file)
+//   <dir>/meta.json   feature names and order, softmax temperature, stage-2 alpha and beta,
+//                     training and validation windows, metrics, XGBoost version
+//
+// Prediction: s_i = ranker score; p_fund = softmax(s / temperature) within the race;
+// with market odds p = softmax(alpha * log p_fund + beta * log p_market), else p = p_fund.
+// Loading refuses a model whose feature list differs from this build's (feature_set.h).
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "features/market.h"
+#include "features/race_features.h"
+#include "model/booster.h"
+
+namespace paddock {
+
+struct ModelMeta {
+  std::string format = "paddock-model-v1";
+  std::string feature_set;
+  std::vector<std::string> features;
+  double temperature = 1.0;
+  double alpha = 1.0;
+  double beta = 0.0;
+  std::string objective;
+  int trees = 0;
+  int depth = 0;
+  double learning_rate = 0.0;
+  std::string train_from;
+  std::string train_to;
+  std::string validation_from;
+  std::string validation_to;
+  std::int64_t train_races = 0;
+  std::int64_t train_rows = 0;
+  std::int64_t validation_races = 0;
+  std::string metrics_json = "{}";  // a JSON object
+  std::string xgboost_version;
+  std::string created_at;
+};
+
+struct RacePrediction {
+  RaceId race_id = 0;
+  std::vector<int> numbers;
+  std::vector<double> scores;         // stage-1 ranker scores
+  std::vector<double> fundamental;    // stage-1 probabilities
+  std::vector<double> probabilities;  // final win probabilities, sum to 1
+  std::vector<int> ranks;             // 1 = highest probability; ties by saddle-cloth number
+  bool used_market = false;
+};
+
+class Model {
+ public:
+  static Result<Model> load(const std::string& directory);
+  static Model from_parts(Booster booster, ModelMeta meta) { return Model(std::move(booster), std::move(meta)); }
+  Status save(const std::string& directory) const;
+
+  const ModelMeta& meta() const { return meta_; }
+  Booster& booster() { return booster_; }
+
+  // Predicts a batch of races with one call into XGBoost. `markets[i]` belongs to `races[i]`.
+  Result<std::vector<RacePrediction>> predict(std::span<const RaceFeatures> races,
+                                              std::span<const std::optional<MarketView>> markets);
+
+ private:
+  Model(Booster booster, ModelMeta meta) : booster_(std::move(booster)), meta_(std::move(meta)) {}
+  Booster booster_;
+  ModelMeta meta_;
+};
+
+// The stages as pure functions, shared by training, evaluation and prediction.
+std::vector<double> fundamental_probabilities(std::span<const double> scores, double temperature);
+std::vector<double> combine_with_market(std::span<const double> fundamental,
+                                        std::span<const double> market, double alpha, double beta);
+std::vector<int> ranks_by_probability(std::span<const double> probabilities,
+                                      std::span<const int> numbers);
+
+// Reads and writes meta.json.
+Result<ModelMeta> read_model_meta(const std::string& path);
+Status write_model_meta(const ModelMeta& meta, const std::string& path);
+
+}  // namespace paddock

@@ -1,0 +1,263 @@
+#include "model/trainer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "features/feature_set.h"
+#include "features/market.h"
+#include "features/race_stream.h"
+#include "model/conditional_logit.h"
+#include "model/race_metrics.h"
+
+namespace paddock {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Relevance label for the ranker: 3 for the winner, 2 second, 1 third, 0 otherwise.
+float relevance(const std::optional<int>& position) {
+  return position && *position <= 3 ? static_cast<float>(4 - *position) : 0.0F;
+}
+
+// A validation race kept in memory for calibration.
+struct ValidationRace {
+  RaceFeatures features;
+  std::vector<std::optional<int>> positions;
+  std::optional<MarketView> market;
+  bool is_quinte = false;
+  std::size_t winner = 0;
+  std::vector<double> scores;
+};
+
+std::optional<std::size_t> winner_of(const std::vector<std::optional<int>>& positions) {
+  for (std::size_t i = 0; i < positions.size(); ++i) {
+    if (positions[i] == 1) return i;
+  }
+  return std::nullopt;
+}
+
+struct Windows {
+  Day train_from = 0, train_to = 0, validation_from = 0, validation_to = 0;
+};
+
+Result<Windows> split_days(Database& db, const TrainOptions& options) {
+  PADDOCK_ASSIGN_OR_RETURN(std::vector<Day> days, db.finished_race_days());
+  std::erase_if(days, [&](Day d) {
+    return (options.from && d < *options.from) || (options.to && d > *options.to);
+  });
+  if (days.size() < 10) {
+    return make_error(ErrorCode::kFailedPrecondition,
+                      fmt::format("only {} days of finished races in the window; training needs at "
+                                  "least 10 (create data with `paddock demo` or `paddock import`)",
+                                  days.size()));
+  }
+  const auto validation_days = std::max<std::size_t>(
+      2, static_cast<std::size_t>(std::lround(static_cast<double>(days.size()) * options.validation_fraction)));
+  const std::size_t split = days.size() - validation_days;
+  return Windows{days.front(), days[split - 1], days[split], days.back()};
+}
+
+Result<std::vector<RaceId>> finished_between(Database& db, Day from, Day to) {
+  RaceQuery query;
+  query.from = from;
+  query.to = to;
+  query.finished_only = true;
+  return db.find_races(query);
+}
+
+std::string metrics_json(const MetricsSummary& fundamental, const MetricsSummary& market,
+                         const MetricsSummary& combined) {
+  nlohmann::json j;
+  for (const MetricsSummary* m : {&fundamental, &market, &combined}) {
+    j[m->name] = {{"races", m->races},           {"log_loss", m->log_loss},
+                  {"pseudo_r2", m->pseudo_r2},   {"winner_hit", m->winner_hit},
+                  {"top5_overlap", m->top5_overlap}};
+  }
+  return j.dump();
+}
+
+}  // namespace
+
+Result<TrainReport> train_model(Database& db, const TrainOptions& options, const ProgressLine& say) {
+  TrainReport report;
+  PADDOCK_ASSIGN_OR_RETURN(const Windows windows, split_days(db, options));
+  say(fmt::format("Stage 1 window {} .. {}, validation window {} .. {}", format_day(windows.train_from),
+                  format_day(windows.train_to), format_day(windows.validation_from),
+                  format_day(windows.validation_to)));
+
+  auto started = Clock::now();
+  PADDOCK_ASSIGN_OR_RETURN(HistoryIndex history, HistoryIndex::load(db));
+  report.seconds_history = seconds_since(started);
+  say(fmt::format("History index: {} runs in {:.1f}s", history.run_count(), report.seconds_history));
+
+  // Stage-1 rows.
+  started = Clock::now();
+  RankingData data;
+  data.columns = kFeatureCount;
+  for (const FeatureInfo& info : feature_infos()) data.feature_names.emplace_back(info.name);
+  PADDOCK_ASSIGN_OR_RETURN(std::vector<RaceId> train_ids,
+                           finished_between(db, windows.train_from, windows.train_to));
+  std::int64_t train_races = 0;
+  PADDOCK_TRY(for_each_race_features(db, history, train_ids,
+      [&](const RaceCard& card, const Result<RaceFeatures>& features) {
+        const std::vector<std::optional<int>> positions = starter_positions(card);
+        if (!features.ok() || features->rows() < 2 || !winner_of(positions)) {
+          ++report.skipped_races;
+          return;
+        }
+        data.values.insert(data.values.end(), features->values.begin(), features->values.end());
+        for (const std::optional<int>& position : positions) data.labels.push_back(relevance(position));
+        data.groups.push_back(static_cast<unsigned>(features->rows()));
+        ++train_races;
+      }));
+
+  // Validation races, kept for calibration.
+  PADDOCK_ASSIGN_OR_RETURN(std::vector<RaceId> validation_ids,
+                           finished_between(db, windows.validation_from, windows.validation_to));
+  std::vector<ValidationRace> validation;
+  PADDOCK_TRY(for_each_race_features(db, history, validation_ids,
+      [&](const RaceCard& card, const Result<RaceFeatures>& features) {
+        std::vector<std::optional<int>> positions = starter_positions(card);
+        const std::optional<std::size_t> winner = winner_of(positions);
+        if (!features.ok() || features->rows() < 2 || !winner) {
+          ++report.skipped_races;
+          return;
+        }
+        ValidationRace race;
+        race.features = *features;
+        race.positions = std::move(positions);
+        race.market = market_view(starters_of(card));
+        race.is_quinte = card.is_quinte;
+        race.winner = *winner;
+        validation.push_back(std::move(race));
+      }));
+  report.seconds_features = seconds_since(started);
+  say(fmt::format("Features: {} training races ({} rows), {} validation races, {} skipped, in {:.1f}s",
+                  train_races, data.rows(), validation.size(), report.skipped_races,
+                  report.seconds_features));
+  if (train_races < 50 || validation.size() < 20) {
+    return make_error(ErrorCode::kFailedPrecondition,
+                      fmt::format("too few usable races to train ({} training, {} validation; need "
+                                  "50 and 20)", train_races, validation.size()));
+  }
+
+  // Stage 1: the ranker.
+  started = Clock::now();
+  int last_reported = 0;
+  PADDOCK_ASSIGN_OR_RETURN(Booster booster, Booster::train(data, options.booster, [&](int done, int total) {
+    if (done == total || done - last_reported >= std::max(1, total / 10)) {
+      last_reported = done;
+      say(fmt::format("  trees {}/{} ({:.1f}s)", done, total, seconds_since(started)));
+    }
+  }));
+  report.seconds_boosting = seconds_since(started);
+  const std::size_t train_rows = data.rows();
+  data = RankingData();  // the training matrix is no longer needed
+
+  // Calibration on the validation window.
+  started = Clock::now();
+  for (ValidationRace& race : validation) {
+    PADDOCK_ASSIGN_OR_RETURN(std::vector<float> scores,
+                             booster.predict(race.features.values.data(), race.features.rows(), kFeatureCount));
+    race.scores.assign(scores.begin(), scores.end());
+  }
+  std::vector<ChoiceSet> score_sets;
+  for (const ValidationRace& race : validation) score_sets.push_back(ChoiceSet{race.scores, race.scores.size(), race.winner});
+  const LogitFit temperature_fit = fit_conditional_logit(score_sets, 1, {1.0});
+  const double inverse_temperature = std::max(temperature_fit.theta[0], 1e-6);
+  const double temperature = 1.0 / inverse_temperature;
+
+  std::vector<ChoiceSet> combination_sets;
+  for (ValidationRace& race : validation) {
+    if (!race.market) continue;
+    const std::vector<double> fundamental = fundamental_probabilities(race.scores, temperature);
+    ChoiceSet set;
+    set.rows = fundamental.size();
+    set.winner = race.winner;
+    for (std::size_t i = 0; i < set.rows; ++i) {
+      set.x.push_back(std::log(std::max(fundamental[i], 1e-12)));
+      set.x.push_back(std::log(std::max(race.market->probabilities[i], 1e-12)));
+    }
+    combination_sets.push_back(std::move(set));
+  }
+  double alpha = 1.0;
+  double beta = 0.0;
+  if (combination_sets.size() >= 20) {
+    const LogitFit combination = fit_conditional_logit(combination_sets, 2, {0.5, 0.5});
+    alpha = combination.theta[0];
+    beta = combination.theta[1];
+  }
+  report.seconds_calibration = seconds_since(started);
+
+  RaceMetrics fundamental_metrics("fundamental"), market_metrics("market"), combined_metrics("combined");
+  for (const ValidationRace& race : validation) {
+    if (!race.market) continue;
+    const std::vector<double> fundamental = fundamental_probabilities(race.scores, temperature);
+    const std::vector<double> combined =
+        combine_with_market(fundamental, race.market->probabilities, alpha, beta);
+    fundamental_metrics.add(fundamental, race.features.numbers, race.positions, race.is_quinte);
+    market_metrics.add(race.market->probabilities, race.features.numbers, race.positions, race.is_quinte);
+    combined_metrics.add(combined, race.features.numbers, race.positions, race.is_quinte);
+  }
+  const MetricsSummary f = fundamental_metrics.summary();
+  const MetricsSummary m = market_metrics.summary();
+  const MetricsSummary c = combined_metrics.summary();
+  say(fmt::format("Calibration: temperature {:.4f}, alpha {:.4f}, beta {:.4f} ({} races with odds)",
+                  temperature, alpha, beta, combination_sets.size()));
+  say(fmt::format("Validation log loss: fundamental {:.4f}, market {:.4f}, combined {:.4f} (uniform {:.4f})",
+                  f.log_loss, m.log_loss, c.log_loss, c.uniform_log_loss));
+
+  // The model directory and its registration.
+  ModelMeta meta;
+  meta.feature_set = feature_set_id();
+  for (const FeatureInfo& info : feature_infos()) meta.features.emplace_back(info.name);
+  meta.temperature = temperature;
+  meta.alpha = alpha;
+  meta.beta = beta;
+  meta.objective = options.booster.objective;
+  meta.trees = options.booster.trees;
+  meta.depth = options.booster.depth;
+  meta.learning_rate = options.booster.learning_rate;
+  meta.train_from = format_day(windows.train_from);
+  meta.train_to = format_day(windows.train_to);
+  meta.validation_from = format_day(windows.validation_from);
+  meta.validation_to = format_day(windows.validation_to);
+  meta.train_races = train_races;
+  meta.train_rows = static_cast<std::int64_t>(train_rows);
+  meta.validation_races = static_cast<std::int64_t>(validation.size());
+  meta.metrics_json = metrics_json(f, m, c);
+  meta.xgboost_version = Booster::library_version();
+  meta.created_at = utc_timestamp_now();
+
+  const std::string name = options.name.empty() ? "model-" + compact_utc_now() : options.name;
+  std::string directory = options.out_dir;
+  if (directory.empty()) {
+    const std::filesystem::path db_dir = std::filesystem::path(db.location()).parent_path();
+    directory = ((db_dir.empty() ? std::filesystem::path(".") : db_dir) / "models" / name).string();
+  }
+  Model model = Model::from_parts(std::move(booster), meta);
+  PADDOCK_TRY(model.save(directory));
+
+  ModelRecord record;
+  record.name = name;
+  record.path = std::filesystem::absolute(directory).string();
+  record.created_at = meta.created_at;
+  record.feature_set = meta.feature_set;
+  record.metrics_json = meta.metrics_json;
+  PADDOCK_ASSIGN_OR_RETURN(report.model_id, db.insert_model(record));
+  if (options.activate) PADDOCK_TRY(db.activate_model(report.model_id));
+  report.directory = record.path;
+  report.meta = std::move(meta);
+  return report;
+}
+
+}  // namespace paddock

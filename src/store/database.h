@@ -1,0 +1,155 @@
+// The store: the only code that talks SQL. `Database` is the one seam with virtual dispatch in
+// paddock, so that SQLite (the embedded default, implemented in sqlite/) and PostgreSQL (shared
+// by many hosts) can stand behind the same calls. A Database object is one connection: use it
+// from one thread at a time; open one per thread.
+//
+// Writes happen inside `begin_write()` .. `commit()`; a `WriteTransaction` rolls back on scope
+// exit unless committed, so a failed multi-step write leaves nothing behind.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "store/job_records.h"
+#include "store/records.h"
+
+namespace paddock {
+
+// Which races to list. Every field narrows the selection; races come in date order, then id.
+struct RaceQuery {
+  std::optional<Day> from;  // inclusive
+  std::optional<Day> to;    // inclusive
+  bool finished_only = false;      // results known
+  bool with_runners_only = true;   // at least one runner row
+  std::optional<ModelId> without_prediction_from;  // no prediction by this model yet
+  std::optional<std::int64_t> limit;
+};
+
+// What to export: one job's races, or a day range, for one model.
+struct ExportQuery {
+  std::optional<std::string> job_id;
+  std::optional<Day> from;
+  std::optional<Day> to;
+  std::optional<ModelId> model_id;  // default: the job's model, or the active model
+};
+
+class Database {
+ public:
+  enum class Access { kReadWrite, kReadOnly };
+
+  virtual ~Database() = default;
+
+  // Where this database lives, for messages and for files kept beside it (logs).
+  virtual std::string location() const = 0;
+
+  // Transactions. begin_write takes the write lock at once (waiting up to the busy timeout).
+  virtual Status begin_write() = 0;
+  virtual Status commit() = 0;
+  virtual void rollback() = 0;
+
+  // Reference entities, found by their natural key or created.
+  virtual Result<EntityId> upsert_venue(const std::string& code, const std::string& name) = 0;
+  virtual Result<EntityId> upsert_horse(const std::string& key, const std::string& name,
+                                        const std::string& sex, std::optional<int> birth_year) = 0;
+  virtual Result<EntityId> upsert_jockey(const std::string& name) = 0;
+  virtual Result<EntityId> upsert_trainer(const std::string& name) = 0;
+
+  // Races and runners. Upserts replace every column of an existing row with the new values.
+  virtual Status upsert_race(const Race& race, EntityId venue_id) = 0;
+  virtual Status upsert_runner(const Runner& runner, EntityId horse_id,
+                               std::optional<EntityId> jockey_id,
+                               std::optional<EntityId> trainer_id) = 0;
+  // The race that already holds this (date, meeting, race number), if any.
+  virtual Result<std::optional<RaceId>> race_at(Day day, int meeting_no, int race_no) = 0;
+  virtual Status upsert_truth(RaceId race_id, int number, double win_probability) = 0;
+
+  // Reads.
+  virtual Result<std::vector<RaceId>> find_races(const RaceQuery& query) = 0;
+  // Of the given ids, those that name a race; order kept.
+  virtual Result<std::vector<RaceId>> existing_races(const std::vector<RaceId>& ids) = 0;
+  // Race cards in the order of `ids`; ids that do not exist are skipped.
+  virtual Result<std::vector<RaceCard>> load_race_cards(const std::vector<RaceId>& ids) = 0;
+  // Every finished race as its runs (non-runners excluded), in date order, then race id.
+  virtual Status for_each_finished_race(
+      const std::function<void(std::span<const RunRecord>)>& visit) = 0;
+  // Distinct days that have finished races, ascending.
+  virtual Result<std::vector<Day>> finished_race_days() = 0;
+  // demo_truth rows of one race, by runner number; empty when the race has none.
+  virtual Result<std::vector<std::pair<int, double>>> load_truth(RaceId race_id) = 0;
+  struct Counts {
+    std::int64_t races = 0;
+    std::int64_t runners = 0;
+    std::int64_t finished_races = 0;
+    std::int64_t predictions = 0;
+  };
+  virtual Result<Counts> counts() = 0;
+
+  // Models.
+  virtual Result<ModelId> insert_model(const ModelRecord& model) = 0;
+  virtual Status activate_model(ModelId id) = 0;
+  virtual Result<std::optional<ModelRecord>> active_model() = 0;
+  virtual Result<std::optional<ModelRecord>> find_model(ModelId id) = 0;
+  virtual Result<std::vector<ModelRecord>> list_models() = 0;
+
+  // Jobs.
+  virtual Status insert_job(const JobRow& job) = 0;
+  // Writes every column of the row (by job_id).
+  virtual Status update_job(const JobRow& job) = 0;
+  virtual Result<std::optional<JobRow>> find_job(const std::string& job_id) = 0;
+  virtual Status insert_job_races(const std::string& job_id, const std::vector<RaceId>& races) = 0;
+  virtual Result<std::vector<RaceId>> job_races(const std::string& job_id,
+                                                std::optional<JobRaceState> state) = 0;
+  struct FailedRace {
+    RaceId race_id = 0;
+    std::string reason;
+  };
+  virtual Result<std::vector<FailedRace>> failed_job_races(const std::string& job_id) = 0;
+  // One chunk, atomically: its predictions (upserted), its races' states, the job's progress.
+  virtual Status commit_chunk(const ChunkCommit& chunk) = 0;
+  virtual Status heartbeat(const std::string& job_id, double memory_mb) = 0;
+  virtual Result<bool> cancel_requested(const std::string& job_id) = 0;
+  virtual Status request_cancel(const std::string& job_id) = 0;
+
+  // Predictions.
+  virtual Result<std::vector<PredictionRow>> predictions_for_race(RaceId race_id,
+                                                                  ModelId model_id) = 0;
+  virtual Status for_each_export_row(const ExportQuery& query,
+                                     const std::function<void(const ExportRow&)>& visit) = 0;
+};
+
+// Opens (and creates, in read-write mode) the database at `path` and brings its schema up to
+// date. SQLite is the only backend so far; a "postgresql://" URL is refused with a clear error.
+Result<std::unique_ptr<Database>> open_database(const std::string& path,
+                                                Database::Access access = Database::Access::kReadWrite);
+
+// Rolls back on scope exit unless `commit()` succeeded.
+class WriteTransaction {
+ public:
+  static Result<WriteTransaction> begin(Database& db);
+  WriteTransaction(WriteTransaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(WriteTransaction&& other) noexcept {
+    if (this != &other) {
+      if (db_ != nullptr) db_->rollback();
+      db_ = other.db_;
+      other.db_ = nullptr;
+    }
+    return *this;
+  }
+  ~WriteTransaction() {
+    if (db_ != nullptr) db_->rollback();
+  }
+  Status commit();
+
+ private:
+  explicit WriteTransaction(Database* db) : db_(db) {}
+  Database* db_;
+};
+
+}  // namespace paddock

@@ -1,0 +1,97 @@
+// Rows of `prediction_jobs` and `job_races`: a batch job's identity, progress and outcome, and
+// the state of each race it selected. The seed's twelve columns keep their names and meaning.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/records.h"
+
+namespace paddock {
+
+enum class JobStatus { kQueued, kRunning, kCompleted, kFailed, kCancelled };
+std::string_view to_string(JobStatus status);
+std::optional<JobStatus> parse_job_status(std::string_view text);
+inline bool is_finished(JobStatus status) {
+  return status == JobStatus::kCompleted || status == JobStatus::kFailed ||
+         status == JobStatus::kCancelled;
+}
+
+struct JobRow {
+  // The seed's columns.
+  std::string job_id;
+  JobStatus status = JobStatus::kRunning;
+  int progress = 0;  // processed / total, in percent
+  std::string message;
+  std::int64_t total_races = 0;
+  std::int64_t processed_races = 0;
+  std::int64_t successful_races = 0;
+  std::int64_t failed_races = 0;
+  std::string start_time;  // ISO 8601 UTC
+  std::string end_time;
+  std::string error;
+  std::string config;  // JSON of the options
+  // What paddock adds.
+  long pid = 0;
+  std::string host;
+  std::string heartbeat_at;
+  double throughput = 0.0;   // races per second since the job (re)started
+  std::optional<double> eta_seconds;
+  double memory_mb = 0.0;
+  double peak_memory_mb = 0.0;
+  std::optional<ModelId> model_id;
+  bool cancel_requested = false;
+  std::string log_path;
+  int priority = 0;
+  int attempt = 1;  // 1 for the first run, +1 per resume
+};
+
+enum class JobRaceState { kPending, kDone, kFailed };
+std::string_view to_string(JobRaceState state);
+
+struct JobRaceOutcome {
+  RaceId race_id = 0;
+  JobRaceState state = JobRaceState::kDone;
+  std::string reason;  // why it failed
+};
+
+// What one chunk commit writes, atomically: predictions, race states, job progress.
+struct ChunkCommit {
+  std::string job_id;
+  ModelId model_id = 0;
+  std::vector<PredictionRow> predictions;
+  std::vector<JobRaceOutcome> outcomes;
+  // Progress written with the chunk.
+  std::int64_t processed_races = 0;
+  std::int64_t successful_races = 0;
+  std::int64_t failed_races = 0;
+  int progress = 0;
+  std::string message;
+  double throughput = 0.0;
+  std::optional<double> eta_seconds;
+  double memory_mb = 0.0;
+  double peak_memory_mb = 0.0;
+};
+
+// A row of the CSV export: one predicted runner with its race and, when known, its result.
+struct ExportRow {
+  RaceId race_id = 0;
+  std::string race_date;
+  std::string venue;
+  int meeting_no = 0;
+  int race_no = 0;
+  int number = 0;
+  std::string horse;
+  double score = 0.0;
+  double win_probability = 0.0;
+  int predicted_rank = 0;
+  std::optional<double> odds;
+  std::optional<int> finish_position;
+  std::string incident;
+  ModelId model_id = 0;
+  std::string job_id;
+};
+
+}  // namespace paddock

@@ -1,0 +1,146 @@
+// The rows that cross the store's interface. Names mirror the tables in docs/schema.md.
+// Optional columns are std::optional; text enums use the vocabulary of core/racing.h.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/date.h"
+#include "core/racing.h"
+
+namespace paddock {
+
+using RaceId = std::int64_t;
+using EntityId = std::int64_t;  // a horse, jockey, trainer or venue
+using ModelId = std::int64_t;
+
+enum class RaceStatus { kScheduled, kFinished, kCancelled };
+std::string_view to_string(RaceStatus status);
+std::optional<RaceStatus> parse_race_status(std::string_view text);
+
+// A race as imported: what is known before the off, plus its status.
+struct Race {
+  RaceId id = 0;
+  Day day = 0;
+  int meeting_no = 1;  // the R of R1C3
+  int race_no = 1;     // the C of R1C3
+  std::string venue_code;
+  std::string venue_name;
+  std::string name;
+  Discipline discipline = Discipline::kPlat;
+  int distance_m = 0;
+  std::optional<std::int64_t> prize_eur;
+  std::string category;  // HANDICAP, COURSE_A_CONDITIONS, GROUPE_I, ... (PMU names)
+  bool is_quinte = false;
+  std::string going;     // terrain: BON, SOUPLE, LOURD, PSF, ...
+  RaceStatus status = RaceStatus::kScheduled;
+};
+
+// A runner as imported: identity by names, pre-race facts, and the result when known.
+struct Runner {
+  RaceId race_id = 0;
+  int number = 0;  // saddle-cloth number (numPmu); a scratched runner keeps its number
+  std::string horse_key;  // stable identity, e.g. PMU's idCheval "NAME-DAM-SIRE"
+  std::string horse_name;
+  std::string jockey;
+  std::string trainer;
+  std::optional<int> age;
+  std::string sex;  // M (males), F (femelles), H (hongres)
+  std::optional<int> birth_year;
+  std::optional<int> draw;
+  std::optional<double> weight_kg;
+  std::optional<int> handicap_distance_m;
+  std::string blinkers;
+  std::string shoes;
+  std::string musique;
+  std::optional<int> career_starts;
+  std::optional<int> career_wins;
+  std::optional<int> career_places;
+  std::optional<std::int64_t> career_earnings_eur;
+  std::optional<double> morning_odds;
+  std::optional<double> final_odds;
+  bool non_runner = false;
+  std::optional<int> finish_position;
+  Incident incident = Incident::kNone;
+};
+
+// A runner as the prediction path reads it: ids instead of names, nothing it does not use.
+struct RunnerEntry {
+  int number = 0;
+  EntityId horse_id = 0;
+  EntityId jockey_id = 0;  // 0 when unknown
+  EntityId trainer_id = 0;
+  std::optional<int> age;
+  char sex = '?';
+  std::optional<int> draw;
+  std::optional<double> weight_kg;
+  std::optional<int> handicap_distance_m;
+  bool blinkers = false;
+  int shoes_off = 0;  // 0 shod, 1 front or hind bare, 2 all bare (trot "déferré")
+  std::string musique;
+  std::optional<int> career_starts;
+  std::optional<int> career_wins;
+  std::optional<int> career_places;
+  std::optional<std::int64_t> career_earnings_eur;
+  std::optional<double> morning_odds;
+  std::optional<double> final_odds;
+  bool non_runner = false;
+  std::optional<int> finish_position;
+  Incident incident = Incident::kNone;
+};
+
+// One race with its runners, for features, prediction and evaluation.
+struct RaceCard {
+  RaceId id = 0;
+  Day day = 0;
+  int meeting_no = 0;
+  int race_no = 0;
+  EntityId venue_id = 0;
+  Discipline discipline = Discipline::kPlat;
+  int distance_m = 0;
+  std::optional<std::int64_t> prize_eur;
+  bool is_handicap = false;
+  bool is_quinte = false;
+  RaceStatus status = RaceStatus::kScheduled;
+  std::vector<RunnerEntry> runners;  // in saddle-cloth order
+};
+
+// One past run of one horse, as the point-in-time history index needs it.
+struct RunRecord {
+  Day day = 0;
+  RaceId race_id = 0;
+  EntityId horse_id = 0;
+  EntityId jockey_id = 0;
+  EntityId trainer_id = 0;
+  EntityId venue_id = 0;
+  Discipline discipline = Discipline::kPlat;
+  int distance_m = 0;
+  std::optional<std::int64_t> prize_eur;
+  int field_size = 0;  // runners that started
+  std::optional<int> draw;
+  std::optional<int> finish_position;  // nullopt: not classified (incident or unplaced)
+  Incident incident = Incident::kNone;
+};
+
+struct ModelRecord {
+  ModelId id = 0;
+  std::string name;
+  std::string path;
+  std::string created_at;
+  std::string feature_set;  // a hash of the ordered feature names
+  std::string metrics_json;
+  bool active = false;
+};
+
+// One stored prediction: a runner's score, calibrated win probability and rank in its race.
+struct PredictionRow {
+  RaceId race_id = 0;
+  int number = 0;
+  double score = 0.0;
+  double win_probability = 0.0;
+  int predicted_rank = 0;
+};
+
+}  // namespace paddock

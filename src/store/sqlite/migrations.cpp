@@ -1,0 +1,213 @@
+#include "store/sqlite/migrations.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+#include "core/date.h"
+
+namespace paddock::sqlite {
+namespace {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;
+};
+
+constexpr const char* kInitialSchema = R"sql(
+CREATE TABLE venues (
+  id    INTEGER PRIMARY KEY,
+  code  TEXT NOT NULL UNIQUE,
+  name  TEXT
+);
+
+CREATE TABLE horses (
+  id          INTEGER PRIMARY KEY,
+  key         TEXT NOT NULL UNIQUE,
+  name        TEXT NOT NULL,
+  sex         TEXT,
+  birth_year  INTEGER
+);
+
+CREATE TABLE jockeys (
+  id    INTEGER PRIMARY KEY,
+  name  TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE trainers (
+  id    INTEGER PRIMARY KEY,
+  name  TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE races (
+  id          INTEGER PRIMARY KEY,
+  race_date   TEXT NOT NULL CHECK (length(race_date) = 10),
+  meeting_no  INTEGER NOT NULL CHECK (meeting_no > 0),
+  race_no     INTEGER NOT NULL CHECK (race_no > 0),
+  venue_id    INTEGER REFERENCES venues(id),
+  name        TEXT,
+  discipline  TEXT NOT NULL
+              CHECK (discipline IN ('attele','monte','plat','haies','steeple','cross')),
+  distance_m  INTEGER NOT NULL CHECK (distance_m > 0),
+  prize_eur   INTEGER CHECK (prize_eur IS NULL OR prize_eur >= 0),
+  category    TEXT,
+  is_quinte   INTEGER NOT NULL DEFAULT 0 CHECK (is_quinte IN (0, 1)),
+  going       TEXT,
+  status      TEXT NOT NULL DEFAULT 'scheduled'
+              CHECK (status IN ('scheduled','finished','cancelled')),
+  UNIQUE (race_date, meeting_no, race_no)
+);
+CREATE INDEX races_by_date ON races(race_date, id);
+
+CREATE TABLE runners (
+  race_id              INTEGER NOT NULL REFERENCES races(id) ON DELETE CASCADE,
+  number               INTEGER NOT NULL CHECK (number > 0),
+  horse_id             INTEGER NOT NULL REFERENCES horses(id),
+  jockey_id            INTEGER REFERENCES jockeys(id),
+  trainer_id           INTEGER REFERENCES trainers(id),
+  age                  INTEGER CHECK (age IS NULL OR age BETWEEN 1 AND 30),
+  sex                  TEXT CHECK (sex IS NULL OR sex IN ('M','F','H')),
+  draw                 INTEGER CHECK (draw IS NULL OR draw >= 0),
+  weight_kg            REAL CHECK (weight_kg IS NULL OR weight_kg > 0),
+  handicap_distance_m  INTEGER CHECK (handicap_distance_m IS NULL OR handicap_distance_m > 0),
+  blinkers             TEXT,
+  shoes                TEXT,
+  musique              TEXT,
+  career_starts        INTEGER CHECK (career_starts IS NULL OR career_starts >= 0),
+  career_wins          INTEGER CHECK (career_wins IS NULL OR career_wins >= 0),
+  career_places        INTEGER CHECK (career_places IS NULL OR career_places >= 0),
+  career_earnings_eur  INTEGER CHECK (career_earnings_eur IS NULL OR career_earnings_eur >= 0),
+  morning_odds         REAL CHECK (morning_odds IS NULL OR morning_odds >= 1),
+  final_odds           REAL CHECK (final_odds IS NULL OR final_odds >= 1),
+  non_runner           INTEGER NOT NULL DEFAULT 0 CHECK (non_runner IN (0, 1)),
+  finish_position      INTEGER CHECK (finish_position IS NULL OR finish_position > 0),
+  incident             TEXT CHECK (incident IS NULL OR
+                       incident IN ('disqualified','fell','pulled_up','unseated','demoted')),
+  PRIMARY KEY (race_id, number)
+) WITHOUT ROWID;
+CREATE INDEX runners_by_horse ON runners(horse_id);
+
+CREATE TABLE demo_truth (
+  race_id          INTEGER NOT NULL REFERENCES races(id) ON DELETE CASCADE,
+  number           INTEGER NOT NULL,
+  win_probability  REAL NOT NULL,
+  PRIMARY KEY (race_id, number)
+) WITHOUT ROWID;
+
+CREATE TABLE models (
+  id           INTEGER PRIMARY KEY,
+  name         TEXT NOT NULL,
+  path         TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  feature_set  TEXT NOT NULL,
+  metrics      TEXT,
+  is_active    INTEGER NOT NULL DEFAULT 0 CHECK (is_active IN (0, 1))
+);
+CREATE UNIQUE INDEX models_one_active ON models(is_active) WHERE is_active = 1;
+
+CREATE TABLE prediction_jobs (
+  job_id            TEXT PRIMARY KEY,
+  status            TEXT NOT NULL
+                    CHECK (status IN ('queued','running','completed','failed','cancelled')),
+  progress          INTEGER DEFAULT 0,
+  message           TEXT,
+  total_races       INTEGER,
+  processed_races   INTEGER DEFAULT 0,
+  successful_races  INTEGER DEFAULT 0,
+  failed_races      INTEGER DEFAULT 0,
+  start_time        TIMESTAMP,
+  end_time          TIMESTAMP,
+  error             TEXT,
+  config            TEXT,
+  pid               INTEGER,
+  host              TEXT,
+  heartbeat_at      TIMESTAMP,
+  throughput        REAL DEFAULT 0,
+  eta_seconds       REAL,
+  memory_mb         REAL DEFAULT 0,
+  peak_memory_mb    REAL DEFAULT 0,
+  model_id          INTEGER REFERENCES models(id),
+  cancel_requested  INTEGER NOT NULL DEFAULT 0,
+  log_path          TEXT,
+  priority          INTEGER NOT NULL DEFAULT 0,
+  attempt           INTEGER NOT NULL DEFAULT 1,
+  created_at        TIMESTAMP NOT NULL
+);
+CREATE INDEX prediction_jobs_by_status ON prediction_jobs(status, start_time);
+
+CREATE TABLE job_races (
+  job_id   TEXT NOT NULL REFERENCES prediction_jobs(job_id) ON DELETE CASCADE,
+  race_id  INTEGER NOT NULL,
+  seq      INTEGER NOT NULL,
+  state    TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','done','failed')),
+  reason   TEXT,
+  PRIMARY KEY (job_id, race_id)
+) WITHOUT ROWID;
+
+CREATE TABLE predictions (
+  model_id         INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  race_id          INTEGER NOT NULL,
+  number           INTEGER NOT NULL,
+  score            REAL NOT NULL,
+  win_probability  REAL NOT NULL CHECK (win_probability >= 0 AND win_probability <= 1),
+  predicted_rank   INTEGER NOT NULL CHECK (predicted_rank > 0),
+  job_id           TEXT,
+  predicted_at     TIMESTAMP NOT NULL,
+  PRIMARY KEY (model_id, race_id, number),
+  FOREIGN KEY (race_id, number) REFERENCES runners(race_id, number) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX predictions_by_race ON predictions(race_id);
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations{{
+    {1, "initial schema", kInitialSchema},
+}};
+
+Result<int> current_version(Connection& connection) {
+  PADDOCK_TRY(connection.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"));
+  PADDOCK_ASSIGN_OR_RETURN(Statement query,
+                           connection.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  PADDOCK_ASSIGN_OR_RETURN(bool has_row, query.step());
+  return has_row ? query.int32(0) : 0;
+}
+
+}  // namespace
+
+int latest_schema_version() { return kMigrations.back().version; }
+
+Status apply_migrations(Connection& connection) {
+  PADDOCK_TRY(connection.exec("BEGIN IMMEDIATE"));
+  Result<int> version = current_version(connection);
+  if (!version.ok()) {
+    (void)connection.exec("ROLLBACK");
+    return version.error();
+  }
+  if (*version > latest_schema_version()) {
+    (void)connection.exec("ROLLBACK");
+    return make_error(ErrorCode::kFailedPrecondition,
+                      fmt::format("database '{}' has schema version {}, newer than this paddock "
+                                  "(version {}); upgrade paddock",
+                                  connection.path(), *version, latest_schema_version()));
+  }
+  for (const Migration& migration : kMigrations) {
+    if (migration.version <= *version) continue;
+    Status applied = connection.exec(migration.sql);
+    if (applied.ok()) {
+      applied = connection.exec(fmt::format(
+          "INSERT INTO schema_migrations(version, name, applied_at) VALUES ({}, '{}', '{}')",
+          migration.version, migration.name, utc_timestamp_now()));
+    }
+    if (!applied.ok()) {
+      (void)connection.exec("ROLLBACK");
+      return make_error(ErrorCode::kDatabase, fmt::format("migration {} ({}) failed: {}",
+                                                          migration.version, migration.name,
+                                                          applied.error().message));
+    }
+  }
+  return connection.exec("COMMIT");
+}
+
+}  // namespace paddock::sqlite

@@ -1,0 +1,738 @@
+#include "store/sqlite/sqlite_database.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "store/sqlite/migrations.h"
+
+namespace paddock::sqlite {
+namespace {
+
+Discipline discipline_or_flat(const std::string& text) {
+  return parse_discipline(text).value_or(Discipline::kPlat);
+}
+
+int shoes_off_from(const std::string& shoes) {
+  if (shoes.empty()) return 0;
+  const bool front = shoes.find("ANTERIEURS") != std::string::npos;
+  const bool hind = shoes.find("POSTERIEURS") != std::string::npos;
+  const bool bare = shoes.rfind("DEFERR", 0) == 0;
+  if (!bare) return 0;
+  return (front && hind) ? 2 : 1;
+}
+
+constexpr const char* kJobColumns =
+    "job_id, status, progress, message, total_races, processed_races, successful_races, "
+    "failed_races, start_time, end_time, error, config, pid, host, heartbeat_at, throughput, "
+    "eta_seconds, memory_mb, peak_memory_mb, model_id, cancel_requested, log_path, priority, "
+    "attempt";
+
+void bind_job(Statement& s, const JobRow& job) {
+  s.bind(1, job.job_id)
+      .bind(2, to_string(job.status))
+      .bind(3, job.progress)
+      .bind_text_or_null(4, job.message)
+      .bind(5, job.total_races)
+      .bind(6, job.processed_races)
+      .bind(7, job.successful_races)
+      .bind(8, job.failed_races)
+      .bind_text_or_null(9, job.start_time)
+      .bind_text_or_null(10, job.end_time)
+      .bind_text_or_null(11, job.error)
+      .bind_text_or_null(12, job.config)
+      .bind(13, static_cast<std::int64_t>(job.pid))
+      .bind_text_or_null(14, job.host)
+      .bind_text_or_null(15, job.heartbeat_at)
+      .bind(16, job.throughput)
+      .bind(17, job.eta_seconds)
+      .bind(18, job.memory_mb)
+      .bind(19, job.peak_memory_mb)
+      .bind(20, job.model_id)
+      .bind(21, job.cancel_requested ? 1 : 0)
+      .bind_text_or_null(22, job.log_path)
+      .bind(23, job.priority)
+      .bind(24, job.attempt);
+}
+
+JobRow read_job(const Statement& s) {
+  JobRow job;
+  job.job_id = s.text(0);
+  job.status = parse_job_status(s.text(1)).value_or(JobStatus::kFailed);
+  job.progress = s.int32(2);
+  job.message = s.text(3);
+  job.total_races = s.int64(4);
+  job.processed_races = s.int64(5);
+  job.successful_races = s.int64(6);
+  job.failed_races = s.int64(7);
+  job.start_time = s.text(8);
+  job.end_time = s.text(9);
+  job.error = s.text(10);
+  job.config = s.text(11);
+  job.pid = static_cast<long>(s.int64(12));
+  job.host = s.text(13);
+  job.heartbeat_at = s.text(14);
+  job.throughput = s.real(15);
+  job.eta_seconds = s.optional_real(16);
+  job.memory_mb = s.real(17);
+  job.peak_memory_mb = s.real(18);
+  job.model_id = s.optional_int64(19);
+  job.cancel_requested = s.int64(20) != 0;
+  job.log_path = s.text(21);
+  job.priority = s.int32(22);
+  job.attempt = s.int32(23);
+  return job;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> SqliteDatabase::open(const std::string& path, Access access) {
+  const bool read_only = access == Access::kReadOnly;
+  if (read_only && !std::filesystem::exists(path)) {
+    return make_error(ErrorCode::kNotFound, fmt::format("database '{}' does not exist", path));
+  }
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!read_only && !parent.empty() && !std::filesystem::is_directory(parent)) {
+    return make_error(ErrorCode::kNotFound,
+                      fmt::format("cannot create database '{}': directory '{}' does not exist",
+                                  path, parent.string()));
+  }
+  PADDOCK_ASSIGN_OR_RETURN(
+      std::unique_ptr<Connection> connection,
+      Connection::open(path, read_only ? Connection::Mode::kReadOnly : Connection::Mode::kReadWrite));
+  if (!read_only) PADDOCK_TRY(apply_migrations(*connection));
+  return std::unique_ptr<Database>(new SqliteDatabase(std::move(connection)));
+}
+
+Status SqliteDatabase::begin_write() { return connection_->exec("BEGIN IMMEDIATE"); }
+Status SqliteDatabase::commit() { return connection_->exec("COMMIT"); }
+void SqliteDatabase::rollback() {
+  if (sqlite3_get_autocommit(connection_->raw()) == 0) (void)connection_->exec("ROLLBACK");
+}
+
+Result<EntityId> SqliteDatabase::upsert_named(const char* insert_sql, const char* select_sql,
+                                              const std::string& name) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * select, connection_->cached(select_sql));
+  select->bind(1, name);
+  PADDOCK_ASSIGN_OR_RETURN(bool found, select->step());
+  if (found) {
+    const EntityId id = select->int64(0);
+    select->reset();
+    return id;
+  }
+  PADDOCK_ASSIGN_OR_RETURN(Statement * insert, connection_->cached(insert_sql));
+  insert->bind(1, name);
+  PADDOCK_TRY(insert->run());
+  return connection_->last_insert_rowid();
+}
+
+Result<EntityId> SqliteDatabase::upsert_venue(const std::string& code, const std::string& name) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
+      "INSERT INTO venues(code, name) VALUES (?1, ?2) "
+      "ON CONFLICT(code) DO UPDATE SET name = COALESCE(excluded.name, venues.name) RETURNING id"));
+  s->bind(1, code).bind_text_or_null(2, name);
+  PADDOCK_ASSIGN_OR_RETURN(bool row, s->step());
+  if (!row) return make_error(ErrorCode::kInternal, "venue upsert returned no id");
+  const EntityId id = s->int64(0);
+  s->reset();
+  return id;
+}
+
+Result<EntityId> SqliteDatabase::upsert_horse(const std::string& key, const std::string& name,
+                                              const std::string& sex, std::optional<int> birth_year) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
+      "INSERT INTO horses(key, name, sex, birth_year) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT(key) DO UPDATE SET name = excluded.name, "
+      "sex = COALESCE(excluded.sex, horses.sex), "
+      "birth_year = COALESCE(excluded.birth_year, horses.birth_year) RETURNING id"));
+  s->bind(1, key).bind(2, name.empty() ? key : name).bind_text_or_null(3, sex).bind(4, birth_year);
+  PADDOCK_ASSIGN_OR_RETURN(bool row, s->step());
+  if (!row) return make_error(ErrorCode::kInternal, "horse upsert returned no id");
+  const EntityId id = s->int64(0);
+  s->reset();
+  return id;
+}
+
+Result<EntityId> SqliteDatabase::upsert_jockey(const std::string& name) {
+  return upsert_named("INSERT INTO jockeys(name) VALUES (?1)",
+                      "SELECT id FROM jockeys WHERE name = ?1", name);
+}
+
+Result<EntityId> SqliteDatabase::upsert_trainer(const std::string& name) {
+  return upsert_named("INSERT INTO trainers(name) VALUES (?1)",
+                      "SELECT id FROM trainers WHERE name = ?1", name);
+}
+
+Status SqliteDatabase::upsert_race(const Race& race, EntityId venue_id) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
+      "INSERT INTO races(id, race_date, meeting_no, race_no, venue_id, name, discipline, "
+      "distance_m, prize_eur, category, is_quinte, going, status) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+      "ON CONFLICT(id) DO UPDATE SET race_date = excluded.race_date, "
+      "meeting_no = excluded.meeting_no, race_no = excluded.race_no, venue_id = excluded.venue_id, "
+      "name = excluded.name, discipline = excluded.discipline, distance_m = excluded.distance_m, "
+      "prize_eur = excluded.prize_eur, category = excluded.category, is_quinte = excluded.is_quinte, "
+      "going = excluded.going, status = excluded.status"));
+  s->bind(1, race.id)
+      .bind(2, format_day(race.day))
+      .bind(3, race.meeting_no)
+      .bind(4, race.race_no)
+      .bind(5, venue_id)
+      .bind_text_or_null(6, race.name)
+      .bind(7, to_string(race.discipline))
+      .bind(8, race.distance_m)
+      .bind(9, race.prize_eur)
+      .bind_text_or_null(10, race.category)
+      .bind(11, race.is_quinte ? 1 : 0)
+      .bind_text_or_null(12, race.going)
+      .bind(13, to_string(race.status));
+  return s->run();
+}
+
+Status SqliteDatabase::upsert_runner(const Runner& runner, EntityId horse_id,
+                                     std::optional<EntityId> jockey_id,
+                                     std::optional<EntityId> trainer_id) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
+      "INSERT INTO runners(race_id, number, horse_id, jockey_id, trainer_id, age, sex, draw, "
+      "weight_kg, handicap_distance_m, blinkers, shoes, musique, career_starts, career_wins, "
+      "career_places, career_earnings_eur, morning_odds, final_odds, non_runner, "
+      "finish_position, incident) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+      "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) "
+      "ON CONFLICT(race_id, number) DO UPDATE SET horse_id = excluded.horse_id, "
+      "jockey_id = excluded.jockey_id, trainer_id = excluded.trainer_id, age = excluded.age, "
+      "sex = excluded.sex, draw = excluded.draw, weight_kg = excluded.weight_kg, "
+      "handicap_distance_m = excluded.handicap_distance_m, blinkers = excluded.blinkers, "
+      "shoes = excluded.shoes, musique = excluded.musique, career_starts = excluded.career_starts, "
+      "career_wins = excluded.career_wins, career_places = excluded.career_places, "
+      "career_earnings_eur = excluded.career_earnings_eur, "
+      "morning_odds = COALESCE(excluded.morning_odds, runners.morning_odds), "
+      "final_odds = COALESCE(excluded.final_odds, runners.final_odds), "
+      "non_runner = excluded.non_runner, "
+      "finish_position = COALESCE(excluded.finish_position, runners.finish_position), "
+      "incident = COALESCE(excluded.incident, runners.incident)"));
+  s->bind(1, runner.race_id)
+      .bind(2, runner.number)
+      .bind(3, horse_id)
+      .bind(4, jockey_id)
+      .bind(5, trainer_id)
+      .bind(6, runner.age)
+      .bind_text_or_null(7, runner.sex)
+      .bind(8, runner.draw)
+      .bind(9, runner.weight_kg)
+      .bind(10, runner.handicap_distance_m)
+      .bind_text_or_null(11, runner.blinkers)
+      .bind_text_or_null(12, runner.shoes)
+      .bind_text_or_null(13, runner.musique)
+      .bind(14, runner.career_starts)
+      .bind(15, runner.career_wins)
+      .bind(16, runner.career_places)
+      .bind(17, runner.career_earnings_eur)
+      .bind(18, runner.morning_odds)
+      .bind(19, runner.final_odds)
+      .bind(20, runner.non_runner ? 1 : 0)
+      .bind(21, runner.finish_position)
+      .bind_text_or_null(22, to_string(runner.incident));
+  return s->run();
+}
+
+Result<std::optional<RaceId>> SqliteDatabase::race_at(Day day, int meeting_no, int race_no) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
+      "SELECT id FROM races WHERE race_date = ?1 AND meeting_no = ?2 AND race_no = ?3"));
+  s->bind(1, format_day(day)).bind(2, meeting_no).bind(3, race_no);
+  PADDOCK_ASSIGN_OR_RETURN(bool row, s->step());
+  std::optional<RaceId> id;
+  if (row) id = s->int64(0);
+  s->reset();
+  return id;
+}
+
+Status SqliteDatabase::upsert_truth(RaceId race_id, int number, double win_probability) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
+      "INSERT INTO demo_truth(race_id, number, win_probability) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT(race_id, number) DO UPDATE SET win_probability = excluded.win_probability"));
+  s->bind(1, race_id).bind(2, number).bind(3, win_probability);
+  return s->run();
+}
+
+Result<std::vector<RaceId>> SqliteDatabase::find_races(const RaceQuery& query) {
+  std::string sql = "SELECT r.id FROM races r WHERE 1 = 1";
+  if (query.from) sql += " AND r.race_date >= ?1";
+  if (query.to) sql += " AND r.race_date <= ?2";
+  if (query.finished_only) sql += " AND r.status = 'finished'";
+  if (query.with_runners_only) sql += " AND EXISTS (SELECT 1 FROM runners x WHERE x.race_id = r.id)";
+  if (query.without_prediction_from) {
+    sql += " AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.model_id = ?3 AND p.race_id = r.id)";
+  }
+  sql += " ORDER BY r.race_date, r.id";
+  if (query.limit) sql += " LIMIT ?4";
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(sql));
+  if (query.from) s.bind(1, format_day(*query.from));
+  if (query.to) s.bind(2, format_day(*query.to));
+  if (query.without_prediction_from) s.bind(3, *query.without_prediction_from);
+  if (query.limit) s.bind(4, *query.limit);
+  std::vector<RaceId> ids;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(bool row, s.step());
+    if (!row) break;
+    ids.push_back(s.int64(0));
+  }
+  return ids;
+}
+
+Result<std::vector<RaceId>> SqliteDatabase::existing_races(const std::vector<RaceId>& ids) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached("SELECT 1 FROM races WHERE id = ?1"));
+  std::vector<RaceId> existing;
+  for (RaceId id : ids) {
+    s->reset();
+    s->bind(1, id);
+    PADDOCK_ASSIGN_OR_RETURN(bool row, s->step());
+    if (row) existing.push_back(id);
+  }
+  s->reset();
+  return existing;
+}
+
+Result<std::vector<RaceCard>> SqliteDatabase::load_race_cards(const std::vector<RaceId>& ids) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * race_query, connection_->cached(
+      "SELECT id, race_date, meeting_no, race_no, COALESCE(venue_id, 0), discipline, distance_m, "
+      "prize_eur, category, is_quinte, status FROM races WHERE id = ?1"));
+  PADDOCK_ASSIGN_OR_RETURN(Statement * runner_query, connection_->cached(
+      "SELECT number, horse_id, COALESCE(jockey_id, 0), COALESCE(trainer_id, 0), age, sex, draw, "
+      "weight_kg, handicap_distance_m, blinkers, shoes, musique, career_starts, career_wins, "
+      "career_places, career_earnings_eur, morning_odds, final_odds, non_runner, "
+      "finish_position, incident FROM runners WHERE race_id = ?1 ORDER BY number"));
+  std::vector<RaceCard> cards;
+  cards.reserve(ids.size());
+  for (RaceId id : ids) {
+    race_query->reset();
+    race_query->bind(1, id);
+    PADDOCK_ASSIGN_OR_RETURN(bool found, race_query->step());
+    if (!found) continue;
+    RaceCard card;
+    card.id = race_query->int64(0);
+    PADDOCK_ASSIGN_OR_RETURN(card.day, parse_day(race_query->text(1)));
+    card.meeting_no = race_query->int32(2);
+    card.race_no = race_query->int32(3);
+    card.venue_id = race_query->int64(4);
+    card.discipline = discipline_or_flat(race_query->text(5));
+    card.distance_m = race_query->int32(6);
+    card.prize_eur = race_query->optional_int64(7);
+    card.is_handicap = race_query->text(8).rfind("HANDICAP", 0) == 0;
+    card.is_quinte = race_query->int64(9) != 0;
+    card.status = parse_race_status(race_query->text(10)).value_or(RaceStatus::kScheduled);
+
+    runner_query->reset();
+    runner_query->bind(1, id);
+    while (true) {
+      PADDOCK_ASSIGN_OR_RETURN(bool row, runner_query->step());
+      if (!row) break;
+      const Statement& r = *runner_query;
+      RunnerEntry entry;
+      entry.number = r.int32(0);
+      entry.horse_id = r.int64(1);
+      entry.jockey_id = r.int64(2);
+      entry.trainer_id = r.int64(3);
+      entry.age = r.optional_int(4);
+      const std::string sex = r.text(5);
+      entry.sex = sex.empty() ? '?' : sex[0];
+      entry.draw = r.optional_int(6);
+      entry.weight_kg = r.optional_real(7);
+      entry.handicap_distance_m = r.optional_int(8);
+      const std::string blinkers = r.text(9);
+      entry.blinkers = !blinkers.empty() && blinkers.rfind("SANS", 0) != 0;
+      entry.shoes_off = shoes_off_from(r.text(10));
+      entry.musique = r.text(11);
+      entry.career_starts = r.optional_int(12);
+      entry.career_wins = r.optional_int(13);
+      entry.career_places = r.optional_int(14);
+      entry.career_earnings_eur = r.optional_int64(15);
+      entry.morning_odds = r.optional_real(16);
+      entry.final_odds = r.optional_real(17);
+      entry.non_runner = r.int64(18) != 0;
+      entry.finish_position = r.optional_int(19);
+      entry.incident = parse_incident(r.text(20)).value_or(Incident::kNone);
+      card.runners.push_back(std::move(entry));
+    }
+    cards.push_back(std::move(card));
+  }
+  race_query->reset();
+  runner_query->reset();
+  return cards;
+}
+
+Status SqliteDatabase::for_each_finished_race(
+    const std::function<void(std::span<const RunRecord>)>& visit) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT r.race_date, r.id, ru.horse_id, COALESCE(ru.jockey_id, 0), "
+      "COALESCE(ru.trainer_id, 0), COALESCE(r.venue_id, 0), r.discipline, r.distance_m, ru.draw, "
+      "ru.finish_position, ru.incident, r.prize_eur FROM races r "
+      "JOIN runners ru ON ru.race_id = r.id "
+      "WHERE r.status = 'finished' AND ru.non_runner = 0 ORDER BY r.race_date, r.id"));
+  // Field size is the number of starters, known only once a race's rows are all read.
+  std::vector<RunRecord> race_runs;
+  std::string last_date;
+  Day day = 0;
+  auto flush = [&] {
+    for (RunRecord& run : race_runs) run.field_size = static_cast<int>(race_runs.size());
+    if (!race_runs.empty()) visit(race_runs);
+    race_runs.clear();
+  };
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(bool row, s.step());
+    if (!row) break;
+    const RaceId race_id = s.int64(1);
+    if (!race_runs.empty() && race_runs.front().race_id != race_id) flush();
+    std::string date = s.text(0);
+    if (date != last_date) {
+      PADDOCK_ASSIGN_OR_RETURN(day, parse_day(date));
+      last_date = std::move(date);
+    }
+    RunRecord run;
+    run.day = day;
+    run.race_id = race_id;
+    run.horse_id = s.int64(2);
+    run.jockey_id = s.int64(3);
+    run.trainer_id = s.int64(4);
+    run.venue_id = s.int64(5);
+    run.discipline = discipline_or_flat(s.text(6));
+    run.distance_m = s.int32(7);
+    run.draw = s.optional_int(8);
+    run.finish_position = s.optional_int(9);
+    run.incident = parse_incident(s.text(10)).value_or(Incident::kNone);
+    run.prize_eur = s.optional_int64(11);
+    race_runs.push_back(run);
+  }
+  flush();
+  return ok_status();
+}
+
+Result<std::vector<Day>> SqliteDatabase::finished_race_days() {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT DISTINCT race_date FROM races WHERE status = 'finished' ORDER BY race_date"));
+  std::vector<Day> days;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(bool row, s.step());
+    if (!row) break;
+    PADDOCK_ASSIGN_OR_RETURN(Day day, parse_day(s.text(0)));
+    days.push_back(day);
+  }
+  return days;
+}
+
+Result<std::vector<std::pair<int, double>>> SqliteDatabase::load_truth(RaceId race_id) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
+      "SELECT number, win_probability FROM demo_truth WHERE race_id = ?1 ORDER BY number"));
+  s->bind(1, race_id);
+  std::vector<std::pair<int, double>> truth;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(bool row, s->step());
+    if (!row) break;
+    truth.emplace_back(s->int32(0), s->real(1));
+  }
+  s->reset();
+  return truth;
+}
+
+Result<Database::Counts> SqliteDatabase::counts() {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT (SELECT COUNT(*) FROM races), (SELECT COUNT(*) FROM runners), "
+      "(SELECT COUNT(*) FROM races WHERE status = 'finished'), (SELECT COUNT(*) FROM predictions)"));
+  PADDOCK_ASSIGN_OR_RETURN(bool row, s.step());
+  Counts counts;
+  if (row) {
+    counts.races = s.int64(0);
+    counts.runners = s.int64(1);
+    counts.finished_races = s.int64(2);
+    counts.predictions = s.int64(3);
+  }
+  return counts;
+}
+
+Result<ModelId> SqliteDatabase::insert_model(const ModelRecord& model) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "INSERT INTO models(name, path, created_at, feature_set, metrics, is_active) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, 0)"));
+  s.bind(1, model.name).bind(2, model.path).bind(3, model.created_at).bind(4, model.feature_set)
+      .bind_text_or_null(5, model.metrics_json);
+  PADDOCK_TRY(s.run());
+  return connection_->last_insert_rowid();
+}
+
+Status SqliteDatabase::activate_model(ModelId id) {
+  PADDOCK_ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::begin(*this));
+  PADDOCK_ASSIGN_OR_RETURN(Statement exists, connection_->prepare("SELECT 1 FROM models WHERE id = ?1"));
+  exists.bind(1, id);
+  PADDOCK_ASSIGN_OR_RETURN(bool found, exists.step());
+  if (!found) return make_error(ErrorCode::kNotFound, fmt::format("no model with id {}", id));
+  PADDOCK_TRY(connection_->exec("UPDATE models SET is_active = 0 WHERE is_active = 1"));
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare("UPDATE models SET is_active = 1 WHERE id = ?1"));
+  s.bind(1, id);
+  PADDOCK_TRY(s.run());
+  return transaction.commit();
+}
+
+Result<std::optional<ModelRecord>> SqliteDatabase::read_model(Statement& s) {
+  PADDOCK_ASSIGN_OR_RETURN(bool row, s.step());
+  if (!row) return std::optional<ModelRecord>();
+  ModelRecord model;
+  model.id = s.int64(0);
+  model.name = s.text(1);
+  model.path = s.text(2);
+  model.created_at = s.text(3);
+  model.feature_set = s.text(4);
+  model.metrics_json = s.text(5);
+  model.active = s.int64(6) != 0;
+  return std::optional<ModelRecord>(std::move(model));
+}
+
+Result<std::optional<ModelRecord>> SqliteDatabase::active_model() {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT id, name, path, created_at, feature_set, metrics, is_active FROM models "
+      "WHERE is_active = 1"));
+  return read_model(s);
+}
+
+Result<std::optional<ModelRecord>> SqliteDatabase::find_model(ModelId id) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT id, name, path, created_at, feature_set, metrics, is_active FROM models WHERE id = ?1"));
+  s.bind(1, id);
+  return read_model(s);
+}
+
+Result<std::vector<ModelRecord>> SqliteDatabase::list_models() {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT id, name, path, created_at, feature_set, metrics, is_active FROM models ORDER BY id"));
+  std::vector<ModelRecord> models;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(std::optional<ModelRecord> model, read_model(s));
+    if (!model) break;
+    models.push_back(std::move(*model));
+  }
+  return models;
+}
+
+Status SqliteDatabase::insert_job(const JobRow& job) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(fmt::format(
+      "INSERT INTO prediction_jobs({}, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+      "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+      kJobColumns)));
+  bind_job(s, job);
+  s.bind(25, utc_timestamp_now());
+  Status inserted = s.run();
+  if (!inserted.ok() && inserted.error().message.find("UNIQUE") != std::string::npos) {
+    return make_error(ErrorCode::kAlreadyExists, fmt::format("a job with id '{}' already exists", job.job_id));
+  }
+  return inserted;
+}
+
+Status SqliteDatabase::update_job(const JobRow& job) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "UPDATE prediction_jobs SET status = ?2, progress = ?3, message = ?4, total_races = ?5, "
+      "processed_races = ?6, successful_races = ?7, failed_races = ?8, start_time = ?9, "
+      "end_time = ?10, error = ?11, config = ?12, pid = ?13, host = ?14, heartbeat_at = ?15, "
+      "throughput = ?16, eta_seconds = ?17, memory_mb = ?18, peak_memory_mb = ?19, "
+      "model_id = ?20, cancel_requested = ?21, log_path = ?22, priority = ?23, attempt = ?24 "
+      "WHERE job_id = ?1"));
+  bind_job(s, job);
+  PADDOCK_TRY(s.run());
+  if (connection_->changes() == 0) {
+    return make_error(ErrorCode::kNotFound, fmt::format("no job with id '{}'", job.job_id));
+  }
+  return ok_status();
+}
+
+Result<std::optional<JobRow>> SqliteDatabase::find_job(const std::string& job_id) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      fmt::format("SELECT {} FROM prediction_jobs WHERE job_id = ?1", kJobColumns)));
+  s.bind(1, job_id);
+  PADDOCK_ASSIGN_OR_RETURN(bool row, s.step());
+  if (!row) return std::optional<JobRow>();
+  return std::optional<JobRow>(read_job(s));
+}
+
+Status SqliteDatabase::insert_job_races(const std::string& job_id, const std::vector<RaceId>& races) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
+      "INSERT INTO job_races(job_id, race_id, seq, state) VALUES (?1, ?2, ?3, 'pending') "
+      "ON CONFLICT(job_id, race_id) DO NOTHING"));
+  std::int64_t seq = 0;
+  for (RaceId race : races) {
+    s->bind(1, job_id).bind(2, race).bind(3, seq++);
+    PADDOCK_TRY(s->run());
+  }
+  return ok_status();
+}
+
+Result<std::vector<RaceId>> SqliteDatabase::job_races(const std::string& job_id,
+                                                      std::optional<JobRaceState> state) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT race_id FROM job_races WHERE job_id = ?1 AND (?2 IS NULL OR state = ?2) ORDER BY seq"));
+  s.bind(1, job_id);
+  if (state) s.bind(2, to_string(*state));
+  std::vector<RaceId> ids;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(bool row, s.step());
+    if (!row) break;
+    ids.push_back(s.int64(0));
+  }
+  return ids;
+}
+
+Result<std::vector<Database::FailedRace>> SqliteDatabase::failed_job_races(const std::string& job_id) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT race_id, COALESCE(reason, '') FROM job_races WHERE job_id = ?1 AND state = 'failed' "
+      "ORDER BY seq"));
+  s.bind(1, job_id);
+  std::vector<FailedRace> failed;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(bool row, s.step());
+    if (!row) break;
+    failed.push_back(FailedRace{s.int64(0), s.text(1)});
+  }
+  return failed;
+}
+
+Status SqliteDatabase::write_chunk(const ChunkCommit& chunk) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * clear, connection_->cached(
+      "DELETE FROM predictions WHERE model_id = ?1 AND race_id = ?2"));
+  PADDOCK_ASSIGN_OR_RETURN(Statement * insert, connection_->cached(
+      "INSERT INTO predictions(model_id, race_id, number, score, win_probability, predicted_rank, "
+      "job_id, predicted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+  PADDOCK_ASSIGN_OR_RETURN(Statement * state, connection_->cached(
+      "UPDATE job_races SET state = ?3, reason = ?4 WHERE job_id = ?1 AND race_id = ?2"));
+  PADDOCK_ASSIGN_OR_RETURN(Statement * progress, connection_->cached(
+      "UPDATE prediction_jobs SET processed_races = ?2, successful_races = ?3, failed_races = ?4, "
+      "progress = ?5, message = ?6, throughput = ?7, eta_seconds = ?8, memory_mb = ?9, "
+      "peak_memory_mb = MAX(peak_memory_mb, ?10), heartbeat_at = ?11 WHERE job_id = ?1"));
+  const std::string now = utc_timestamp_now();
+  for (const JobRaceOutcome& outcome : chunk.outcomes) {
+    if (outcome.state != JobRaceState::kDone) continue;
+    clear->bind(1, chunk.model_id).bind(2, outcome.race_id);
+    PADDOCK_TRY(clear->run());
+  }
+  for (const PredictionRow& p : chunk.predictions) {
+    insert->bind(1, chunk.model_id)
+        .bind(2, p.race_id)
+        .bind(3, p.number)
+        .bind(4, p.score)
+        .bind(5, p.win_probability)
+        .bind(6, p.predicted_rank)
+        .bind(7, chunk.job_id)
+        .bind(8, now);
+    PADDOCK_TRY(insert->run());
+  }
+  for (const JobRaceOutcome& outcome : chunk.outcomes) {
+    state->bind(1, chunk.job_id).bind(2, outcome.race_id).bind(3, to_string(outcome.state))
+        .bind_text_or_null(4, outcome.reason);
+    PADDOCK_TRY(state->run());
+  }
+  progress->bind(1, chunk.job_id)
+      .bind(2, chunk.processed_races)
+      .bind(3, chunk.successful_races)
+      .bind(4, chunk.failed_races)
+      .bind(5, chunk.progress)
+      .bind_text_or_null(6, chunk.message)
+      .bind(7, chunk.throughput)
+      .bind(8, chunk.eta_seconds)
+      .bind(9, chunk.memory_mb)
+      .bind(10, chunk.peak_memory_mb)
+      .bind(11, now);
+  return progress->run();
+}
+
+Status SqliteDatabase::commit_chunk(const ChunkCommit& chunk) {
+  PADDOCK_ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::begin(*this));
+  PADDOCK_TRY(write_chunk(chunk));
+  return transaction.commit();
+}
+
+Status SqliteDatabase::heartbeat(const std::string& job_id, double memory_mb) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
+      "UPDATE prediction_jobs SET heartbeat_at = ?2, memory_mb = ?3, "
+      "peak_memory_mb = MAX(peak_memory_mb, ?3) WHERE job_id = ?1"));
+  s->bind(1, job_id).bind(2, utc_timestamp_now()).bind(3, memory_mb);
+  return s->run();
+}
+
+Result<bool> SqliteDatabase::cancel_requested(const std::string& job_id) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
+      "SELECT cancel_requested FROM prediction_jobs WHERE job_id = ?1"));
+  s->bind(1, job_id);
+  PADDOCK_ASSIGN_OR_RETURN(bool row, s->step());
+  const bool requested = row && s->int64(0) != 0;
+  s->reset();
+  return requested;
+}
+
+Status SqliteDatabase::request_cancel(const std::string& job_id) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "UPDATE prediction_jobs SET cancel_requested = 1 WHERE job_id = ?1"));
+  s.bind(1, job_id);
+  PADDOCK_TRY(s.run());
+  if (connection_->changes() == 0) {
+    return make_error(ErrorCode::kNotFound, fmt::format("no job with id '{}'", job_id));
+  }
+  return ok_status();
+}
+
+Result<std::vector<PredictionRow>> SqliteDatabase::predictions_for_race(RaceId race_id,
+                                                                        ModelId model_id) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
+      "SELECT race_id, number, score, win_probability, predicted_rank FROM predictions "
+      "WHERE model_id = ?1 AND race_id = ?2 ORDER BY number"));
+  s->bind(1, model_id).bind(2, race_id);
+  std::vector<PredictionRow> rows;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(bool row, s->step());
+    if (!row) break;
+    rows.push_back(PredictionRow{s->int64(0), s->int32(1), s->real(2), s->real(3), s->int32(4)});
+  }
+  s->reset();
+  return rows;
+}
+
+Status SqliteDatabase::for_each_export_row(const ExportQuery& query,
+                                           const std::function<void(const ExportRow&)>& visit) {
+  if (!query.model_id) return make_error(ErrorCode::kInvalidArgument, "export needs a model id");
+  std::string sql =
+      "SELECT p.race_id, r.race_date, COALESCE(v.name, v.code, ''), r.meeting_no, r.race_no, "
+      "p.number, h.name, p.score, p.win_probability, p.predicted_rank, "
+      "COALESCE(ru.final_odds, ru.morning_odds), ru.finish_position, COALESCE(ru.incident, ''), "
+      "p.model_id, COALESCE(p.job_id, '') "
+      "FROM predictions p JOIN races r ON r.id = p.race_id "
+      "JOIN runners ru ON ru.race_id = p.race_id AND ru.number = p.number "
+      "JOIN horses h ON h.id = ru.horse_id LEFT JOIN venues v ON v.id = r.venue_id "
+      "WHERE p.model_id = ?1";
+  if (query.job_id) sql += " AND p.race_id IN (SELECT race_id FROM job_races WHERE job_id = ?2)";
+  if (query.from) sql += " AND r.race_date >= ?3";
+  if (query.to) sql += " AND r.race_date <= ?4";
+  sql += " ORDER BY r.race_date, r.meeting_no, r.race_no, p.predicted_rank";
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(sql));
+  s.bind(1, *query.model_id);
+  if (query.job_id) s.bind(2, *query.job_id);
+  if (query.from) s.bind(3, format_day(*query.from));
+  if (query.to) s.bind(4, format_day(*query.to));
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(bool row, s.step());
+    if (!row) break;
+    ExportRow out;
+    out.race_id = s.int64(0);
+    out.race_date = s.text(1);
+    out.venue = s.text(2);
+    out.meeting_no = s.int32(3);
+    out.race_no = s.int32(4);
+    out.number = s.int32(5);
+    out.horse = s.text(6);
+    out.score = s.real(7);
+    out.win_probability = s.real(8);
+    out.predicted_rank = s.int32(9);
+    out.odds = s.optional_real(10);
+    out.finish_position = s.optional_int(11);
+    out.incident = s.text(12);
+    out.model_id = s.int64(13);
+    out.job_id = s.text(14);
+    visit(out);
+  }
+  return ok_status();
+}
+
+}  // namespace paddock::sqlite

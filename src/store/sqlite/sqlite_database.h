@@ -1,0 +1,78 @@
+// The SQLite implementation of Database: one connection, WAL mode so that readers (the engine's
+// workers, the dashboard) never block the single writer, and prepared statements cached per
+// connection so that the hot paths (chunk commits, race-card loads) do not re-parse SQL.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/database.h"
+#include "store/sqlite/sqlite_handle.h"
+
+namespace paddock::sqlite {
+
+class SqliteDatabase final : public Database {
+ public:
+  static Result<std::unique_ptr<Database>> open(const std::string& path, Access access);
+
+  std::string location() const override { return connection_->path(); }
+
+  Status begin_write() override;
+  Status commit() override;
+  void rollback() override;
+
+  Result<EntityId> upsert_venue(const std::string& code, const std::string& name) override;
+  Result<EntityId> upsert_horse(const std::string& key, const std::string& name,
+                                const std::string& sex, std::optional<int> birth_year) override;
+  Result<EntityId> upsert_jockey(const std::string& name) override;
+  Result<EntityId> upsert_trainer(const std::string& name) override;
+
+  Status upsert_race(const Race& race, EntityId venue_id) override;
+  Status upsert_runner(const Runner& runner, EntityId horse_id, std::optional<EntityId> jockey_id,
+                       std::optional<EntityId> trainer_id) override;
+  Result<std::optional<RaceId>> race_at(Day day, int meeting_no, int race_no) override;
+  Status upsert_truth(RaceId race_id, int number, double win_probability) override;
+
+  Result<std::vector<RaceId>> find_races(const RaceQuery& query) override;
+  Result<std::vector<RaceId>> existing_races(const std::vector<RaceId>& ids) override;
+  Result<std::vector<RaceCard>> load_race_cards(const std::vector<RaceId>& ids) override;
+  Status for_each_finished_race(const std::function<void(std::span<const RunRecord>)>& visit) override;
+  Result<std::vector<Day>> finished_race_days() override;
+  Result<std::vector<std::pair<int, double>>> load_truth(RaceId race_id) override;
+  Result<Counts> counts() override;
+
+  Result<ModelId> insert_model(const ModelRecord& model) override;
+  Status activate_model(ModelId id) override;
+  Result<std::optional<ModelRecord>> active_model() override;
+  Result<std::optional<ModelRecord>> find_model(ModelId id) override;
+  Result<std::vector<ModelRecord>> list_models() override;
+
+  Status insert_job(const JobRow& job) override;
+  Status update_job(const JobRow& job) override;
+  Result<std::optional<JobRow>> find_job(const std::string& job_id) override;
+  Status insert_job_races(const std::string& job_id, const std::vector<RaceId>& races) override;
+  Result<std::vector<RaceId>> job_races(const std::string& job_id,
+                                        std::optional<JobRaceState> state) override;
+  Result<std::vector<FailedRace>> failed_job_races(const std::string& job_id) override;
+  Status commit_chunk(const ChunkCommit& chunk) override;
+  Status heartbeat(const std::string& job_id, double memory_mb) override;
+  Result<bool> cancel_requested(const std::string& job_id) override;
+  Status request_cancel(const std::string& job_id) override;
+
+  Result<std::vector<PredictionRow>> predictions_for_race(RaceId race_id, ModelId model_id) override;
+  Status for_each_export_row(const ExportQuery& query,
+                             const std::function<void(const ExportRow&)>& visit) override;
+
+ private:
+  explicit SqliteDatabase(std::unique_ptr<Connection> connection)
+      : connection_(std::move(connection)) {}
+
+  Result<EntityId> upsert_named(const char* insert_sql, const char* select_sql,
+                                const std::string& name);
+  Result<std::optional<ModelRecord>> read_model(Statement& statement);
+  Status write_chunk(const ChunkCommit& chunk);
+
+  std::unique_ptr<Connection> connection_;
+};
+
+}  // namespace paddock::sqlite

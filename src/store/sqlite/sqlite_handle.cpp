@@ -1,0 +1,174 @@
+#include "store/sqlite/sqlite_handle.h"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+namespace paddock::sqlite {
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)),
+      stmt_(std::exchange(other.stmt_, nullptr)),
+      first_bind_error_(other.first_bind_error_) {}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(stmt_);
+    db_ = std::exchange(other.db_, nullptr);
+    stmt_ = std::exchange(other.stmt_, nullptr);
+    first_bind_error_ = other.first_bind_error_;
+  }
+  return *this;
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Error Statement::error(int rc) const {
+  const char* sql = stmt_ != nullptr ? sqlite3_sql(stmt_) : "";
+  return make_error(ErrorCode::kDatabase,
+                    fmt::format("{} (SQLite code {}) in: {}", sqlite3_errmsg(db_), rc, sql));
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  const int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (rc != SQLITE_OK && first_bind_error_ == SQLITE_OK) first_bind_error_ = rc;
+  return *this;
+}
+
+Statement& Statement::bind(int index, double value) {
+  const int rc = sqlite3_bind_double(stmt_, index, value);
+  if (rc != SQLITE_OK && first_bind_error_ == SQLITE_OK) first_bind_error_ = rc;
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+  const int rc = sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                                   SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK && first_bind_error_ == SQLITE_OK) first_bind_error_ = rc;
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  const int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK && first_bind_error_ == SQLITE_OK) first_bind_error_ = rc;
+  return *this;
+}
+
+Statement& Statement::bind_text_or_null(int index, std::string_view value) {
+  return value.empty() ? bind_null(index) : bind(index, value);
+}
+
+Result<bool> Statement::step() {
+  if (first_bind_error_ != SQLITE_OK) {
+    const int rc = std::exchange(first_bind_error_, SQLITE_OK);
+    return error(rc);
+  }
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Error failure = error(rc);
+  sqlite3_reset(stmt_);
+  return failure;
+}
+
+Status Statement::run() {
+  Result<bool> stepped = step();
+  reset();
+  if (!stepped.ok()) return stepped.error();
+  return ok_status();
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  first_bind_error_ = SQLITE_OK;
+}
+
+bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+double Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
+
+std::string Statement::text(int column) const {
+  const auto* bytes = sqlite3_column_text(stmt_, column);
+  if (bytes == nullptr) return {};
+  return std::string(reinterpret_cast<const char*>(bytes),
+                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+std::optional<std::int64_t> Statement::optional_int64(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return int64(column);
+}
+
+std::optional<int> Statement::optional_int(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return int32(column);
+}
+
+std::optional<double> Statement::optional_real(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return real(column);
+}
+
+Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Mode mode) {
+  sqlite3* db = nullptr;
+  const int flags = mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY
+                                            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = fmt::format("cannot open database '{}': {}", path,
+                                      db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close(db);
+    return make_error(ErrorCode::kDatabase, std::move(message));
+  }
+  std::unique_ptr<Connection> connection(new Connection(db, path));
+  sqlite3_busy_timeout(db, 30000);
+  sqlite3_extended_result_codes(db, 1);
+  const char* settings = mode == Mode::kReadOnly
+      ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;"
+      : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;";
+  PADDOCK_TRY(connection->exec(settings));
+  return connection;
+}
+
+Connection::~Connection() {
+  cache_.clear();
+  sqlite3_close(db_);
+}
+
+Status Connection::exec(std::string_view sql) {
+  char* message = nullptr;
+  const std::string text(sql);
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
+  if (rc == SQLITE_OK) return ok_status();
+  std::string description = message != nullptr ? message : sqlite3_errstr(rc);
+  sqlite3_free(message);
+  return make_error(ErrorCode::kDatabase,
+                    fmt::format("{} on '{}' (SQLite code {})", description, path_, rc));
+}
+
+Result<Statement> Connection::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    return make_error(ErrorCode::kDatabase,
+                      fmt::format("{} (SQLite code {}) preparing: {}", sqlite3_errmsg(db_), rc, sql));
+  }
+  return Statement(db_, stmt);
+}
+
+Result<Statement*> Connection::cached(const char* sql) {
+  auto found = cache_.find(sql);
+  if (found == cache_.end()) {
+    PADDOCK_ASSIGN_OR_RETURN(Statement statement, prepare(sql));
+    found = cache_.emplace(sql, std::move(statement)).first;
+  }
+  found->second.reset();
+  return &found->second;
+}
+
+std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+int Connection::changes() const { return sqlite3_changes(db_); }
+
+}  // namespace paddock::sqlite
