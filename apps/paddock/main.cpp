@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   paddock::cli::Action action;
   if (called_as == "batch_predict") {
     CLI::App app{"batch_predict: predict races in a background-friendly batch job (paddock predict)"};
+    paddock::cli::add_predict_options(app, action);
     return run_cli(app, argc, argv, action);
   }
   CLI::App app{"paddock: batch predictions for horse races (French PMU racing, Quinté+)"};
@@ -45,6 +46,8 @@ int main(int argc, char** argv) {
   paddock::cli::add_demo_command(app, action);
   paddock::cli::add_train_command(app, action);
   paddock::cli::add_evaluate_command(app, action);
+  paddock::cli::add_predict_command(app, action);
+  paddock::cli::add_export_command(app, action);
   paddock::cli::add_models_command(app, action);
   paddock::cli::add_features_command(app, action);
   return run_cli(app, argc, argv, action);

@@ -1,0 +1,110 @@
+// paddock predict (and batch_predict, the seed's name): run one batch prediction job.
+#include <fmt/format.h>
+
+#include <atomic>
+#include <csignal>
+#include <memory>
+
+#include "cli_support.h"
+#include "engine/batch_engine.h"
+
+namespace paddock::cli {
+namespace {
+
+// Set by SIGINT/SIGTERM; the engine finishes the chunks in hand and ends the job "cancelled".
+// A second signal ends the process at once (committed chunks are safe; --resume continues).
+std::atomic<bool> g_stop_requested{false};
+
+extern "C" void on_stop_signal(int signal_number) {
+  if (g_stop_requested.exchange(true)) {
+    std::signal(signal_number, SIG_DFL);
+    std::raise(signal_number);
+  }
+}
+
+constexpr const char* kTuningAdvice = R"(
+Performance settings (from the batch predictions guide):
+  --workers     -1 (default) uses every core and is the recommended setting; 1 runs the
+                chunks one after another and uses the least memory.
+  --chunk-size  small (10-30): lower memory, more overhead; 50 (default): balanced;
+                large (100-200): faster, more memory. Under 8 GB of RAM use 25-30,
+                8-16 GB use 50, over 16 GB use 100.
+  --max-memory  resident memory (MB) above which new chunks are held back and freed
+                memory is returned to the system: 2048 on small machines, 4096 (default),
+                8192 on large ones.
+Start small (--limit 10) before a full batch, and watch the first job's memory.
+
+Exit codes: 0 completed (failed races are counted, not fatal), 1 the job failed,
+2 usage error (bad flag, unknown job or file), 3 cancelled (SIGINT, SIGTERM or cancel flag).
+Logs: logs/<job_id>.log beside the database (see --log-dir).)";
+
+struct PredictArgs {
+  PredictOptions options;
+  std::string date;
+  std::string from;
+  std::string to;
+};
+
+int run_predict(PredictArgs args) {
+  PredictOptions& options = args.options;
+  Result<std::optional<Day>> date = optional_day(args.date, "--date");
+  if (!date.ok()) return report(date.error());
+  Result<std::optional<Day>> from = optional_day(args.from, "--from");
+  if (!from.ok()) return report(from.error());
+  Result<std::optional<Day>> to = optional_day(args.to, "--to");
+  if (!to.ok()) return report(to.error());
+  options.date = *date;
+  options.from = *from;
+  options.to = *to;
+  if (options.from && options.to && *options.from > *options.to) {
+    return report(make_error(ErrorCode::kInvalidArgument, "--from is after --to"));
+  }
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  BatchEngine engine(options, &g_stop_requested);
+  Result<JobOutcome> outcome = engine.run();
+  if (!outcome.ok()) return report(outcome.error());
+  if (outcome->status == JobStatus::kFailed) {
+    std::fprintf(stderr, "paddock: job %s failed: %s\n", outcome->job_id.c_str(), outcome->error.c_str());
+  }
+  return outcome->exit_code();
+}
+
+}  // namespace
+
+void add_predict_options(CLI::App& app, Action& action) {
+  auto args = std::make_shared<PredictArgs>();
+  PredictOptions& o = args->options;
+  app.add_option("--db", o.db_path, "SQLite database file (or set PADDOCK_DB)")->envname("PADDOCK_DB")->required();
+  app.add_option("--date", args->date, "Predict the races of this day, YYYY-MM-DD");
+  app.add_option("--from", args->from, "First day of a range, YYYY-MM-DD");
+  app.add_option("--to", args->to, "Last day of a range, YYYY-MM-DD");
+  CLI::Option* ids = app.add_option("--race-ids", o.race_ids, "Predict exactly these race ids (unknown ids fail as 'race not found')");
+  app.add_option("--limit", o.limit, "At most this many races")->check(CLI::PositiveNumber);
+  app.add_option("-w,--workers", o.workers, "Worker threads; -1 = all CPU cores")->capture_default_str()
+      ->check(CLI::Range(-1, 256) & !CLI::IsMember({0}));
+  app.add_option("-c,--chunk-size", o.chunk_size, "Races per chunk (one transaction each)")
+      ->capture_default_str()->check(CLI::Range(1, 100000));
+  app.add_flag("--force-reprediction", o.force_reprediction, "Also predict races this model already predicted");
+  app.add_flag("--all", o.all, "Same as --force-reprediction: every selected race, predicted or not");
+  app.add_option("-m,--max-memory", o.max_memory_mb, "Resident memory limit in MB")->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
+  app.add_option("--job-id", o.job_id, "Id of the job (default: batch_<date>_<time>_<hex>)");
+  app.add_option("--model", o.model_id, "Model id (default: the active model)");
+  CLI::Option* resume = app.add_option("--resume", o.resume_job_id,
+                                       "Continue a cancelled, failed or crashed job with the races it has not done");
+  app.add_option("--log-dir", o.log_dir, "Directory of job logs (default: logs/ beside the database)");
+  app.add_option("--priority", o.priority, "Priority recorded on the job (higher runs first when queued)");
+  app.add_flag("-q,--quiet", o.quiet, "No progress bar and no log lines on the terminal");
+  ids->excludes("--date")->excludes("--from")->excludes("--to");
+  resume->excludes(ids)->excludes("--date")->excludes("--from")->excludes("--to")->excludes("--job-id");
+  app.footer(kTuningAdvice);
+  app.callback([args, &action] { action = [args] { return run_predict(*args); }; });
+}
+
+void add_predict_command(CLI::App& app, Action& action) {
+  CLI::App* cmd = app.add_subcommand("predict", "Run a batch prediction job (the seed's batch_predict)");
+  add_predict_options(*cmd, action);
+}
+
+}  // namespace paddock::cli

@@ -1,0 +1,540 @@
+#include "engine/batch_engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "core/process_info.h"
+#include "engine/heartbeat.h"
+#include "engine/memory_governor.h"
+#include "engine/progress_bar.h"
+#include "engine/race_selection.h"
+#include "features/market.h"
+#include "features/race_features.h"
+#include "model/model.h"
+
+namespace paddock {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kRule = "============================================================";
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string new_job_id() {
+  std::random_device device;
+  return fmt::format("batch_{}_{:04x}", compact_utc_now(), device() & 0xFFFFU);
+}
+
+std::string default_log_dir(const std::string& db_path) {
+  const std::filesystem::path parent = std::filesystem::path(db_path).parent_path();
+  return ((parent.empty() ? std::filesystem::path(".") : parent) / "logs").string();
+}
+
+// A chunk's worth of results, handed from a worker to the writer.
+struct ChunkResult {
+  std::vector<PredictionRow> predictions;
+  std::vector<JobRaceOutcome> outcomes;
+};
+
+JobRaceOutcome failed(RaceId race_id, std::string reason) {
+  return JobRaceOutcome{race_id, JobRaceState::kFailed, std::move(reason)};
+}
+
+// Features, market and model for one chunk. Every race ends as done or failed-with-a-reason.
+ChunkResult predict_chunk(Database& db, Model& model, const HistoryIndex& history,
+                          const std::vector<RaceId>& ids) {
+  ChunkResult result;
+  Result<std::vector<RaceCard>> cards = db.load_race_cards(ids);
+  if (!cards.ok()) {
+    for (RaceId id : ids) result.outcomes.push_back(failed(id, "cannot read race: " + cards.error().message));
+    return result;
+  }
+  std::unordered_map<RaceId, const RaceCard*> by_id;
+  for (const RaceCard& card : *cards) by_id.emplace(card.id, &card);
+
+  std::vector<RaceFeatures> features;
+  std::vector<std::optional<MarketView>> markets;
+  for (RaceId id : ids) {
+    const auto found = by_id.find(id);
+    if (found == by_id.end()) {
+      result.outcomes.push_back(failed(id, "race not found"));
+      continue;
+    }
+    Result<RaceFeatures> built = build_race_features(*found->second, history);
+    if (!built.ok()) {
+      result.outcomes.push_back(failed(id, built.error().message));
+      continue;
+    }
+    features.push_back(std::move(*built));
+    markets.push_back(market_view(starters_of(*found->second)));
+  }
+  Result<std::vector<RacePrediction>> predicted = model.predict(features, markets);
+  if (!predicted.ok()) {
+    for (const RaceFeatures& race : features) result.outcomes.push_back(failed(race.race_id, predicted.error().message));
+    return result;
+  }
+  for (const RacePrediction& race : *predicted) {
+    for (std::size_t i = 0; i < race.numbers.size(); ++i) {
+      result.predictions.push_back(PredictionRow{race.race_id, race.numbers[i], race.scores[i],
+                                                 race.probabilities[i], race.ranks[i]});
+    }
+    result.outcomes.push_back(JobRaceOutcome{race.race_id, JobRaceState::kDone, ""});
+  }
+  return result;
+}
+
+// What the workers and the writer share. Workers take chunks in order while the number in
+// flight (taken, not yet committed) is below the bound and the memory governor agrees.
+struct Pipeline {
+  std::mutex mutex;
+  std::condition_variable work_cv;
+  std::condition_variable result_cv;
+  std::size_t next_chunk = 0;
+  std::size_t chunk_count = 0;
+  int in_flight = 0;
+  int max_in_flight = 1;
+  int workers_running = 0;
+  bool stop = false;
+  std::deque<ChunkResult> results;
+  std::string worker_error;
+};
+
+struct WorkerContext {
+  std::string db_path;
+  std::string model_path;
+  const HistoryIndex* history = nullptr;
+  const std::vector<RaceId>* races = nullptr;
+  std::size_t chunk_size = 50;
+  Pipeline* pipeline = nullptr;
+  MemoryGovernor* governor = nullptr;
+};
+
+void worker_main(const WorkerContext& context) {
+  Pipeline& pipe = *context.pipeline;
+  auto give_up = [&](const Error& error) {
+    const std::lock_guard<std::mutex> lock(pipe.mutex);
+    pipe.worker_error = error.describe();
+    --pipe.workers_running;
+    pipe.result_cv.notify_all();
+  };
+  Result<std::unique_ptr<Database>> db = open_database(context.db_path, Database::Access::kReadOnly);
+  if (!db.ok()) return give_up(db.error());
+  Result<Model> model = Model::load(context.model_path);
+  if (!model.ok()) return give_up(model.error());
+
+  while (true) {
+    std::size_t chunk = 0;
+    {
+      std::unique_lock<std::mutex> lock(pipe.mutex);
+      pipe.work_cv.wait(lock, [&] {
+        return pipe.stop || pipe.next_chunk >= pipe.chunk_count ||
+               (pipe.in_flight < pipe.max_in_flight && context.governor->admit(pipe.in_flight));
+      });
+      if (pipe.stop || pipe.next_chunk >= pipe.chunk_count) break;
+      chunk = pipe.next_chunk++;
+      ++pipe.in_flight;
+    }
+    const std::size_t begin = chunk * context.chunk_size;
+    const std::size_t end = std::min(context.races->size(), begin + context.chunk_size);
+    const std::vector<RaceId> ids(context.races->begin() + static_cast<std::ptrdiff_t>(begin),
+                                  context.races->begin() + static_cast<std::ptrdiff_t>(end));
+    ChunkResult result = predict_chunk(**db, *model, *context.history, ids);
+    {
+      const std::lock_guard<std::mutex> lock(pipe.mutex);
+      pipe.results.push_back(std::move(result));
+    }
+    pipe.result_cv.notify_one();
+  }
+  const std::lock_guard<std::mutex> lock(pipe.mutex);
+  --pipe.workers_running;
+  pipe.result_cv.notify_all();
+}
+
+std::string race_label(RaceId id) { return fmt::format("{}", id); }
+
+}  // namespace
+
+struct BatchEngine::HeartbeatHolder {
+  Heartbeat heartbeat;
+  HeartbeatHolder(const std::string& db, const std::string& job) : heartbeat(db, job) {}
+};
+
+int JobOutcome::exit_code() const {
+  switch (status) {
+    case JobStatus::kCompleted: return kExitOk;
+    case JobStatus::kCancelled: return kExitCancelled;
+    default: return kExitFailure;
+  }
+}
+
+BatchEngine::BatchEngine(PredictOptions options, const std::atomic<bool>* interrupt)
+    : options_(std::move(options)), interrupt_(interrupt) {}
+
+BatchEngine::~BatchEngine() = default;
+
+Result<JobOutcome> BatchEngine::run() {
+  started_ = Clock::now();
+  PADDOCK_ASSIGN_OR_RETURN(db_, open_database(options_.db_path));
+  PADDOCK_TRY(start_job_row());  // from here on, every outcome is recorded in the row
+  heartbeat_ = std::make_unique<HeartbeatHolder>(options_.db_path, job_.job_id);
+  const Status status = run_job();
+  return finish(status);
+}
+
+// --- The job row -----------------------------------------------------------------------------
+
+Status BatchEngine::start_job_row() {
+  if (!options_.resume_job_id.empty()) {
+    PADDOCK_ASSIGN_OR_RETURN(std::optional<JobRow> job, db_->find_job(options_.resume_job_id));
+    if (!job) {
+      return make_error(ErrorCode::kNotFound, fmt::format("no job '{}' to resume in '{}'",
+                                                          options_.resume_job_id, options_.db_path));
+    }
+    if (job->status == JobStatus::kCompleted) {
+      return make_error(ErrorCode::kFailedPrecondition,
+                        fmt::format("job '{}' is already completed; nothing to resume", job->job_id));
+    }
+    if (job->status == JobStatus::kRunning && job->host == host_name() && process_alive(job->pid) &&
+        job->pid != current_pid()) {
+      return make_error(ErrorCode::kFailedPrecondition,
+                        fmt::format("job '{}' is still running (pid {}); cancel it first", job->job_id, job->pid));
+    }
+    resumed_ = job->status != JobStatus::kQueued;
+    return take_over_job(std::move(*job));
+  }
+  if (!options_.job_id.empty()) {
+    PADDOCK_ASSIGN_OR_RETURN(std::optional<JobRow> job, db_->find_job(options_.job_id));
+    if (job && job->status == JobStatus::kQueued) return take_over_job(std::move(*job));
+    if (job) {
+      return make_error(ErrorCode::kAlreadyExists,
+                        fmt::format("job '{}' already exists (status {}); continue it with --resume {}",
+                                    job->job_id, to_string(job->status), job->job_id));
+    }
+  }
+  return start_new_job();
+}
+
+Status BatchEngine::start_new_job() {
+  job_ = JobRow();
+  job_.job_id = options_.job_id.empty() ? new_job_id() : options_.job_id;
+  job_.status = JobStatus::kRunning;
+  job_.message = "Starting";
+  job_.start_time = utc_timestamp_now();
+  job_.heartbeat_at = job_.start_time;
+  job_.config = options_to_json(options_);
+  job_.pid = current_pid();
+  job_.host = host_name();
+  job_.priority = options_.priority;
+  job_.model_id = options_.model_id;
+  const std::string log_dir = options_.log_dir.empty() ? default_log_dir(options_.db_path) : options_.log_dir;
+  job_.log_path = (std::filesystem::path(log_dir) / (job_.job_id + ".log")).string();
+  return db_->insert_job(job_);
+}
+
+// A queued job (launched by the job manager) or one to resume: this process takes it over.
+Status BatchEngine::take_over_job(JobRow job) {
+  job_ = std::move(job);
+  if (resumed_) {
+    ++job_.attempt;
+    job_.message = "Resuming";
+  } else {
+    job_.message = "Starting";
+    job_.start_time = utc_timestamp_now();
+    if (!job_.model_id) job_.model_id = options_.model_id;
+  }
+  job_.status = JobStatus::kRunning;
+  job_.pid = current_pid();
+  job_.host = host_name();
+  job_.heartbeat_at = utc_timestamp_now();
+  job_.end_time.clear();
+  job_.error.clear();
+  job_.cancel_requested = false;
+  if (job_.config.empty()) job_.config = options_to_json(options_);
+  if (job_.log_path.empty()) {
+    const std::string log_dir = options_.log_dir.empty() ? default_log_dir(options_.db_path) : options_.log_dir;
+    job_.log_path = (std::filesystem::path(log_dir) / (job_.job_id + ".log")).string();
+  }
+  // The options that chose the races stay the job's own; how to run them is this run's choice.
+  if (!resumed_) {
+    PADDOCK_ASSIGN_OR_RETURN(PredictOptions stored, options_from_json(job_.config, options_));
+    options_ = std::move(stored);
+  }
+  return db_->update_job(job_);
+}
+
+// --- The steps -------------------------------------------------------------------------------
+
+Status BatchEngine::run_job() {
+  PADDOCK_TRY(open_log());
+  PADDOCK_TRY(load_model());
+  PADDOCK_TRY(plan_races());
+  write_header();
+  if (pending_.empty()) return ok_status();
+  PADDOCK_TRY(load_history());
+  return predict_chunks();
+}
+
+Status BatchEngine::open_log() {
+  PADDOCK_ASSIGN_OR_RETURN(JobLog log, JobLog::open(job_.log_path, options_.quiet ? JobLog::Echo::kNone
+                                                                                  : JobLog::Echo::kStdout));
+  log_.emplace(std::move(log));
+  return ok_status();
+}
+
+Status BatchEngine::load_model() {
+  std::optional<ModelRecord> record;
+  if (job_.model_id) {
+    PADDOCK_ASSIGN_OR_RETURN(record, db_->find_model(*job_.model_id));
+    if (!record) return make_error(ErrorCode::kNotFound, fmt::format("no model with id {}", *job_.model_id));
+  } else {
+    PADDOCK_ASSIGN_OR_RETURN(record, db_->active_model());
+    if (!record) {
+      return make_error(ErrorCode::kFailedPrecondition,
+                        "no active model; train one with `paddock train` or pass --model");
+    }
+  }
+  // Loaded once here to fail early and clearly; each worker loads its own copy.
+  PADDOCK_TRY(Model::load(record->path));
+  model_ = std::move(*record);
+  job_.model_id = model_.id;
+  return db_->update_job(job_);
+}
+
+Status BatchEngine::plan_races() {
+  if (resumed_) {
+    PADDOCK_ASSIGN_OR_RETURN(pending_, db_->job_races(job_.job_id, JobRaceState::kPending));
+    return ok_status();
+  }
+  PADDOCK_ASSIGN_OR_RETURN(const RaceSelection selection, select_races(*db_, options_, model_.id));
+  std::vector<RaceId> listed = selection.races;
+  listed.insert(listed.end(), selection.unknown.begin(), selection.unknown.end());
+  job_.total_races = static_cast<std::int64_t>(listed.size());
+  job_.message = job_.total_races == 0 ? "No races to predict" : "Races selected";
+  {
+    PADDOCK_ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::begin(*db_));
+    PADDOCK_TRY(db_->insert_job_races(job_.job_id, listed));
+    PADDOCK_TRY(db_->update_job(job_));
+    PADDOCK_TRY(transaction.commit());
+  }
+  pending_ = selection.races;
+  if (!selection.unknown.empty()) {
+    std::vector<JobRaceOutcome> outcomes;
+    for (RaceId id : selection.unknown) outcomes.push_back(failed(id, "race not found"));
+    PADDOCK_TRY(commit({}, std::move(outcomes), "Unknown race ids recorded as failed"));
+  }
+  return ok_status();
+}
+
+void BatchEngine::write_header() {
+  const int workers = options_.resolved_workers();
+  log_->line(fmt::format("🚀 {} batch prediction job: {}", resumed_ ? "Resuming" : "Starting", job_.job_id));
+  log_->line(fmt::format("   Total races: {}", job_.total_races));
+  if (resumed_) log_->line(fmt::format("   Remaining races: {} (attempt {})", pending_.size(), job_.attempt));
+  log_->line(options_.workers <= 0 ? fmt::format("   Workers: all CPU cores ({})", workers)
+                                   : fmt::format("   Workers: {}", workers));
+  log_->line(fmt::format("   Chunk size: {}", options_.chunk_size));
+  log_->line(fmt::format("   Memory limit: {}MB", options_.max_memory_mb));
+  log_->line(fmt::format("   Database: {}", options_.db_path));
+  log_->line(fmt::format("   Model: {} ({})", model_.id, model_.name));
+  log_->line("");
+}
+
+Status BatchEngine::load_history() {
+  log_->line(fmt::format("[{}%] Loading race history from database...", job_.progress));
+  const auto start = Clock::now();
+  PADDOCK_ASSIGN_OR_RETURN(HistoryIndex history, HistoryIndex::load(*db_));
+  history_.emplace(std::move(history));
+  log_->line(fmt::format("[{}%] Loaded {} past runs in {:.1f}s; {} races to predict, starting predictions...",
+                         job_.progress, history_->run_count(), seconds_since(start), pending_.size()));
+  return ok_status();
+}
+
+bool BatchEngine::stop_requested() {
+  if (cancelled_) return true;
+  if (interrupt_ != nullptr && interrupt_->load()) {
+    cancelled_ = true;
+    log_->line("Stop requested by a signal: finishing the chunks in hand...");
+    return true;
+  }
+  if (Clock::now() - last_cancel_check_ < std::chrono::milliseconds(300)) return false;
+  last_cancel_check_ = Clock::now();
+  Result<bool> requested = db_->cancel_requested(job_.job_id);
+  if (requested.ok() && *requested) {
+    cancelled_ = true;
+    log_->line("Cancel requested: finishing the chunks in hand...");
+  }
+  return cancelled_;
+}
+
+Status BatchEngine::commit(std::vector<PredictionRow> predictions, std::vector<JobRaceOutcome> outcomes,
+                           const std::string& message) {
+  for (const JobRaceOutcome& outcome : outcomes) {
+    ++job_.processed_races;
+    ++processed_this_run_;
+    if (outcome.state == JobRaceState::kDone) {
+      ++job_.successful_races;
+    } else {
+      ++job_.failed_races;
+      log_->file_only(fmt::format("   Race {} failed: {}", race_label(outcome.race_id), outcome.reason));
+    }
+  }
+  const double elapsed = seconds_since(started_);
+  job_.progress = job_.total_races > 0 ? static_cast<int>(100 * job_.processed_races / job_.total_races) : 100;
+  job_.throughput = elapsed > 0 ? static_cast<double>(processed_this_run_) / elapsed : 0.0;
+  const std::int64_t remaining = job_.total_races - job_.processed_races;
+  job_.eta_seconds = job_.throughput > 0 ? std::optional<double>(static_cast<double>(remaining) / job_.throughput)
+                                         : std::nullopt;
+  job_.memory_mb = resident_memory_mb();
+  job_.peak_memory_mb = std::max(job_.peak_memory_mb, peak_resident_memory_mb());
+  job_.message = message;
+  ChunkCommit chunk;
+  chunk.job_id = job_.job_id;
+  chunk.model_id = model_.id;
+  chunk.predictions = std::move(predictions);
+  chunk.outcomes = std::move(outcomes);
+  chunk.processed_races = job_.processed_races;
+  chunk.successful_races = job_.successful_races;
+  chunk.failed_races = job_.failed_races;
+  chunk.progress = job_.progress;
+  chunk.message = job_.message;
+  chunk.throughput = job_.throughput;
+  chunk.eta_seconds = job_.eta_seconds;
+  chunk.memory_mb = job_.memory_mb;
+  chunk.peak_memory_mb = job_.peak_memory_mb;
+  return db_->commit_chunk(chunk);
+}
+
+Status BatchEngine::predict_chunks() {
+  const std::size_t chunk_size = static_cast<std::size_t>(std::max(1, options_.chunk_size));
+  const int workers = options_.resolved_workers();
+  MemoryGovernor governor(options_.max_memory_mb, [this](const std::string& text) { log_->line(text); });
+  Pipeline pipe;
+  pipe.chunk_count = (pending_.size() + chunk_size - 1) / chunk_size;
+  pipe.max_in_flight = 2 * workers;
+  pipe.workers_running = workers;
+  WorkerContext context{options_.db_path, model_.path, &*history_, &pending_, chunk_size, &pipe, &governor};
+
+  ProgressBar bar(options_.quiet ? ProgressBar::Mode::kOff : ProgressBar::Mode::kAuto);
+  if (bar.active()) log_->set_echo(JobLog::Echo::kNone);  // the bar replaces the per-chunk lines
+  std::vector<std::thread> threads;
+  for (int w = 0; w < workers; ++w) threads.emplace_back(worker_main, std::cref(context));
+
+  Status status = ok_status();
+  std::size_t committed = 0;
+  while (true) {
+    std::optional<ChunkResult> result;
+    {
+      std::unique_lock<std::mutex> lock(pipe.mutex);
+      pipe.result_cv.wait_for(lock, std::chrono::milliseconds(250),
+                              [&] { return !pipe.results.empty() || pipe.workers_running == 0; });
+      if (!pipe.results.empty()) {
+        result = std::move(pipe.results.front());
+        pipe.results.pop_front();
+      } else if (pipe.workers_running == 0) {
+        break;
+      }
+    }
+    if (result && status.ok()) {
+      ++committed;
+      const std::string message = fmt::format("Processing chunk {}/{}", committed, pipe.chunk_count);
+      status = commit(std::move(result->predictions), std::move(result->outcomes), message);
+      log_->line(fmt::format("[{}%] {} (Mem: {:.0f}MB)...", job_.progress, message, job_.memory_mb));
+      bar.update(job_.processed_races, job_.total_races, job_.throughput);
+    }
+    if (result) {
+      const std::lock_guard<std::mutex> lock(pipe.mutex);
+      --pipe.in_flight;
+    }
+    if (!status.ok() || stop_requested()) {
+      const std::lock_guard<std::mutex> lock(pipe.mutex);
+      pipe.stop = true;
+    }
+    pipe.work_cv.notify_all();
+  }
+  for (std::thread& thread : threads) thread.join();
+  bar.finish();
+  log_->set_echo(options_.quiet ? JobLog::Echo::kNone : JobLog::Echo::kStdout);
+  memory_holds_ = governor.holds();
+  PADDOCK_TRY(status);
+  if (!pipe.worker_error.empty() && committed < pipe.chunk_count && !cancelled_) {
+    return make_error(ErrorCode::kInternal, "a worker could not start: " + pipe.worker_error);
+  }
+  return ok_status();
+}
+
+JobOutcome BatchEngine::finish(const Status& status) {
+  const double seconds = seconds_since(started_);
+  const bool complete = job_.processed_races >= job_.total_races;
+  if (!status.ok()) {
+    job_.status = JobStatus::kFailed;
+    job_.error = status.error().describe();
+    job_.message = "Failed: " + status.error().message;
+  } else if (cancelled_ && !complete) {
+    job_.status = JobStatus::kCancelled;
+    job_.message = fmt::format("Cancelled after {}/{} races", job_.processed_races, job_.total_races);
+  } else {
+    job_.status = JobStatus::kCompleted;
+    job_.progress = 100;
+    job_.message = job_.total_races == 0 ? "No races to predict"
+                                         : fmt::format("Complete: {} races", job_.processed_races);
+  }
+  job_.end_time = utc_timestamp_now();
+  job_.heartbeat_at = job_.end_time;
+  job_.eta_seconds = std::nullopt;
+  job_.memory_mb = resident_memory_mb();
+  job_.peak_memory_mb = std::max(job_.peak_memory_mb, peak_resident_memory_mb());
+  job_.throughput = seconds > 0 ? static_cast<double>(processed_this_run_) / seconds : 0.0;
+  heartbeat_.reset();  // the last word on the row is the final update below
+  Status updated = db_->update_job(job_);
+
+  if (log_) {
+    if (job_.status == JobStatus::kCompleted) {
+      log_->line(fmt::format("[100%] Complete! Processed {} races in {:.1f}s", processed_this_run_, seconds));
+    }
+    const char* banner = job_.status == JobStatus::kCompleted   ? "✅ BATCH PREDICTION COMPLETE"
+                         : job_.status == JobStatus::kCancelled ? "⏹  BATCH PREDICTION CANCELLED"
+                                                                : "❌ BATCH PREDICTION FAILED";
+    log_->line("");
+    log_->line(kRule);
+    log_->line(banner);
+    log_->line(kRule);
+    log_->line(fmt::format("  Job ID: {}", job_.job_id));
+    log_->line(fmt::format("  Total races: {}", job_.total_races));
+    log_->line(fmt::format("  Successful: {}", job_.successful_races));
+    log_->line(fmt::format("  Failed: {}", job_.failed_races));
+    if (job_.status != JobStatus::kCompleted) log_->line(fmt::format("  Status: {}", job_.message));
+    if (!job_.error.empty()) log_->line(fmt::format("  Error: {}", job_.error));
+    log_->line(fmt::format("  Total time: {:.2f}s", seconds));
+    log_->line(fmt::format("  Throughput: {:.1f} races/second", job_.throughput));
+    log_->line(fmt::format("  Peak memory: {:.0f}MB", job_.peak_memory_mb));
+    log_->line(fmt::format("  Log: {}", job_.log_path));
+    log_->line(kRule);
+    if (!updated.ok()) log_->line("Could not record the job's end: " + updated.error().describe());
+  }
+  JobOutcome outcome;
+  outcome.job_id = job_.job_id;
+  outcome.status = job_.status;
+  outcome.error = job_.error;
+  outcome.log_path = job_.log_path;
+  outcome.total_races = job_.total_races;
+  outcome.successful_races = job_.successful_races;
+  outcome.failed_races = job_.failed_races;
+  outcome.seconds = seconds;
+  outcome.throughput = job_.throughput;
+  outcome.peak_memory_mb = job_.peak_memory_mb;
+  outcome.memory_holds = memory_holds_;
+  return outcome;
+}
+
+}  // namespace paddock

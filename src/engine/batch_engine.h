@@ -1,0 +1,93 @@
+// One batch prediction job, start to end (`paddock predict`, `batch_predict`).
+//
+//   1. Open the database and write the job row (status running) before anything else can fail,
+//      so that every job is visible, whatever happens next.
+//   2. Open the job's log, load the model, select the races and store the list (job_races);
+//      a resumed job takes the races of its list not yet done.
+//   3. Load the point-in-time history, then stream the races in chunks through N worker
+//      threads (features + the model, XGBoost single-threaded in each) to one writer, which
+//      commits each chunk in one transaction: its predictions, its races' states and reasons,
+//      and the job's progress and heartbeat. A crash loses at most the chunks in flight.
+//   4. Finish the row: completed, cancelled (SIGINT/SIGTERM or the row's cancel flag: the
+//      chunks in hand are finished and committed first) or failed with a readable error.
+//
+// A race that cannot be predicted fails alone, with its reason; the job goes on. Predictions
+// do not depend on the number of workers or the chunk size.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "engine/job_log.h"
+#include "engine/predict_options.h"
+#include "features/history_index.h"
+#include "store/database.h"
+
+namespace paddock {
+
+struct JobOutcome {
+  std::string job_id;
+  JobStatus status = JobStatus::kFailed;
+  std::string error;
+  std::string log_path;
+  std::int64_t total_races = 0;
+  std::int64_t successful_races = 0;
+  std::int64_t failed_races = 0;
+  double seconds = 0.0;
+  double throughput = 0.0;
+  double peak_memory_mb = 0.0;
+  std::int64_t memory_holds = 0;
+
+  int exit_code() const;
+};
+
+class BatchEngine {
+ public:
+  // `interrupt`, when given, is polled between chunks: a signal handler sets it.
+  BatchEngine(PredictOptions options, const std::atomic<bool>* interrupt);
+  ~BatchEngine();
+
+  // Runs the job to its end. The job's own failures are in the outcome (and its row); an Error
+  // is returned only when there is no row to record them in: the database cannot be opened,
+  // the job to resume does not exist or is still running, the job id is taken.
+  Result<JobOutcome> run();
+
+ private:
+  Status start_job_row();
+  Status start_new_job();
+  Status take_over_job(JobRow job);
+  Status run_job();
+  Status open_log();
+  Status load_model();
+  Status plan_races();
+  void write_header();
+  Status load_history();
+  Status predict_chunks();
+  JobOutcome finish(const Status& status);
+  Status commit(std::vector<PredictionRow> predictions, std::vector<JobRaceOutcome> outcomes,
+                const std::string& message);
+  bool stop_requested();
+
+  PredictOptions options_;
+  const std::atomic<bool>* interrupt_;
+  std::unique_ptr<Database> db_;
+  JobRow job_;
+  bool resumed_ = false;
+  std::optional<JobLog> log_;
+  ModelRecord model_;
+  std::vector<RaceId> pending_;
+  std::optional<HistoryIndex> history_;
+  std::int64_t processed_this_run_ = 0;
+  std::int64_t memory_holds_ = 0;
+  std::chrono::steady_clock::time_point started_{};
+  std::chrono::steady_clock::time_point last_cancel_check_{};
+  bool cancelled_ = false;
+  struct HeartbeatHolder;
+  std::unique_ptr<HeartbeatHolder> heartbeat_;
+};
+
+}  // namespace paddock

@@ -1,0 +1,47 @@
+// The options of one batch prediction job: the seed's flags (`batch_predict --date ... -w -c -m`)
+// plus paddock's own. Stored as JSON in the job row's `config` column, so that a resumed job
+// runs with exactly the options it started with.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "store/records.h"
+
+namespace paddock {
+
+struct PredictOptions {
+  std::string db_path;
+  // Which races.
+  std::optional<Day> date;
+  std::optional<Day> from;
+  std::optional<Day> to;
+  std::vector<RaceId> race_ids;
+  bool all = false;                 // include races the model already predicted
+  bool force_reprediction = false;  // the seed's name for the same
+  std::optional<std::int64_t> limit;
+  // How.
+  int workers = -1;  // -1: every core
+  int chunk_size = 50;
+  int max_memory_mb = 4096;
+  std::optional<ModelId> model_id;  // default: the active model
+  // The job.
+  std::string job_id;         // default: batch_<UTC date>_<UTC time>_<4 hex>
+  std::string resume_job_id;  // continue this job instead of starting one
+  std::string log_dir;        // default: logs/ beside the database
+  int priority = 0;
+  bool quiet = false;
+
+  bool include_predicted() const { return all || force_reprediction; }
+  int resolved_workers() const;
+};
+
+// The JSON of the options that define the job (not db_path, resume_job_id, quiet).
+std::string options_to_json(const PredictOptions& options);
+// Reads back what options_to_json wrote, over `base` (which keeps db_path, quiet, ...).
+Result<PredictOptions> options_from_json(const std::string& json, PredictOptions base);
+
+}  // namespace paddock
