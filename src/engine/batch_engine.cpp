@@ -236,7 +236,7 @@ Status BatchEngine::start_new_job() {
   job_.pid = current_pid();
   job_.host = host_name();
   job_.priority = options_.priority;
-  job_.model_id = options_.model_id;
+  // model_id is set once the model is found: a wrong --model must not stop the row's insertion.
   const std::string log_dir = options_.log_dir.empty() ? default_log_dir(options_.db_path) : options_.log_dir;
   job_.log_path = (std::filesystem::path(log_dir) / (job_.job_id + ".log")).string();
   return db_->insert_job(job_);
@@ -251,7 +251,6 @@ Status BatchEngine::take_over_job(JobRow job) {
   } else {
     job_.message = "Starting";
     job_.start_time = utc_timestamp_now();
-    if (!job_.model_id) job_.model_id = options_.model_id;
   }
   job_.status = JobStatus::kRunning;
   job_.pid = current_pid();
@@ -294,9 +293,10 @@ Status BatchEngine::open_log() {
 
 Status BatchEngine::load_model() {
   std::optional<ModelRecord> record;
-  if (job_.model_id) {
-    PADDOCK_ASSIGN_OR_RETURN(record, db_->find_model(*job_.model_id));
-    if (!record) return make_error(ErrorCode::kNotFound, fmt::format("no model with id {}", *job_.model_id));
+  const std::optional<ModelId> wanted = job_.model_id ? job_.model_id : options_.model_id;
+  if (wanted) {
+    PADDOCK_ASSIGN_OR_RETURN(record, db_->find_model(*wanted));
+    if (!record) return make_error(ErrorCode::kNotFound, fmt::format("no model with id {}", *wanted));
   } else {
     PADDOCK_ASSIGN_OR_RETURN(record, db_->active_model());
     if (!record) {

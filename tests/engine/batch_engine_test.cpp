@@ -1,0 +1,369 @@
+#include "engine/batch_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "support/test_fixture.h"
+
+namespace paddock {
+namespace {
+
+using testing::query_int;
+using testing::query_text;
+
+class BatchEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { db_path_ = testing::demo_database_copy(dir_.path()); }
+
+  PredictOptions options() const {
+    PredictOptions o;
+    o.db_path = db_path_;
+    o.quiet = true;
+    o.workers = 2;
+    return o;
+  }
+
+  JobOutcome run(const PredictOptions& o, const std::atomic<bool>* interrupt = nullptr) {
+    BatchEngine engine(o, interrupt);
+    Result<JobOutcome> outcome = engine.run();
+    EXPECT_TRUE(outcome.ok()) << (outcome.ok() ? "" : outcome.error().describe());
+    return outcome.ok() ? *outcome : JobOutcome{};
+  }
+
+  std::int64_t count(const std::string& sql) const { return query_int(db_path_, sql); }
+  std::string text(const std::string& sql) const { return query_text(db_path_, sql); }
+
+  // Every race of the job that is done has exactly one prediction per starter, none twice.
+  void expect_full_prediction_sets(const std::string& job_id) const {
+    EXPECT_EQ(count("SELECT COUNT(*) FROM job_races j WHERE j.job_id = '" + job_id + "' AND j.state = 'done' AND "
+                    "(SELECT COUNT(*) FROM predictions p WHERE p.race_id = j.race_id) != "
+                    "(SELECT COUNT(*) FROM runners r WHERE r.race_id = j.race_id AND r.non_runner = 0)"),
+              0);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM predictions p JOIN runners r ON r.race_id = p.race_id AND "
+                    "r.number = p.number WHERE r.non_runner = 1"),
+              0);
+  }
+
+  testing::TempDir dir_{"engine"};
+  std::string db_path_;
+};
+
+TEST_F(BatchEngineTest, DefaultPredictsEveryUnpredictedRaceThenFindsNothing) {
+  const std::int64_t races = count("SELECT COUNT(*) FROM races");
+  const JobOutcome first = run(options());
+  EXPECT_EQ(first.status, JobStatus::kCompleted);
+  EXPECT_EQ(first.total_races, races);
+  EXPECT_EQ(first.successful_races, races);
+  EXPECT_EQ(first.failed_races, 0);
+  expect_full_prediction_sets(first.job_id);
+
+  const JobOutcome second = run(options());
+  EXPECT_EQ(second.status, JobStatus::kCompleted);
+  EXPECT_EQ(second.total_races, 0);
+  EXPECT_EQ(text("SELECT message FROM prediction_jobs WHERE job_id = '" + second.job_id + "'"), "No races to predict");
+}
+
+TEST_F(BatchEngineTest, DateAndRangeRestrictTheSelection) {
+  PredictOptions o = options();
+  o.date = *parse_day("2020-01-15");
+  const JobOutcome day = run(o);
+  EXPECT_EQ(day.total_races, count("SELECT COUNT(*) FROM races WHERE race_date = '2020-01-15'"));
+  EXPECT_GT(day.total_races, 20);
+
+  o = options();
+  o.from = *parse_day("2020-01-14");
+  o.to = *parse_day("2020-01-16");
+  const JobOutcome range = run(o);
+  // The 15th is already predicted by the first job: only the 14th and the 16th remain.
+  EXPECT_EQ(range.total_races, count("SELECT COUNT(*) FROM races WHERE race_date IN ('2020-01-14', '2020-01-16')"));
+}
+
+TEST_F(BatchEngineTest, AllAndForceRepredictionRedoWithoutDuplicates) {
+  PredictOptions o = options();
+  o.date = *parse_day("2020-02-03");
+  const JobOutcome first = run(o);
+  const std::int64_t rows = count("SELECT COUNT(*) FROM predictions");
+  o.force_reprediction = true;
+  const JobOutcome forced = run(o);
+  EXPECT_EQ(forced.total_races, first.total_races);
+  o.force_reprediction = false;
+  o.all = true;
+  const JobOutcome all = run(o);
+  EXPECT_EQ(all.total_races, first.total_races);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM predictions"), rows);
+  EXPECT_EQ(count("SELECT COUNT(DISTINCT job_id) FROM predictions"), 1);
+  EXPECT_EQ(text("SELECT DISTINCT job_id FROM predictions"), all.job_id);
+}
+
+TEST_F(BatchEngineTest, RaceIdsAreTakenExactlyAndUnknownOnesFail) {
+  const RaceId a = count("SELECT MIN(id) FROM races");
+  const RaceId b = count("SELECT MAX(id) FROM races");
+  PredictOptions o = options();
+  o.race_ids = {b, 999, a, b};
+  const JobOutcome job = run(o);
+  EXPECT_EQ(job.status, JobStatus::kCompleted);
+  EXPECT_EQ(job.total_races, 3);
+  EXPECT_EQ(job.successful_races, 2);
+  EXPECT_EQ(job.failed_races, 1);
+  EXPECT_EQ(text("SELECT reason FROM job_races WHERE job_id = '" + job.job_id + "' AND race_id = 999"), "race not found");
+  EXPECT_EQ(text("SELECT state FROM job_races WHERE job_id = '" + job.job_id + "' AND race_id = " + std::to_string(a)), "done");
+  const std::string config = text("SELECT config FROM prediction_jobs WHERE job_id = '" + job.job_id + "'");
+  EXPECT_NE(config.find("999"), std::string::npos) << config;
+}
+
+TEST_F(BatchEngineTest, LimitAppliesToEveryMode) {
+  PredictOptions o = options();
+  o.limit = 5;
+  EXPECT_EQ(run(o).total_races, 5);
+  o.date = *parse_day("2020-03-01");
+  o.limit = 3;
+  EXPECT_EQ(run(o).total_races, 3);
+  o = options();
+  o.all = true;
+  o.limit = 7;
+  EXPECT_EQ(run(o).total_races, 7);
+  o = options();
+  o.race_ids = {1, 2, 3, 4};
+  o.limit = 2;
+  EXPECT_EQ(run(o).total_races, 2);
+}
+
+TEST_F(BatchEngineTest, ZeroRaceJobIsRecordedAsCompleted) {
+  PredictOptions o = options();
+  o.date = *parse_day("1999-01-01");
+  const JobOutcome job = run(o);
+  EXPECT_EQ(job.status, JobStatus::kCompleted);
+  const std::string where = " FROM prediction_jobs WHERE job_id = '" + job.job_id + "'";
+  EXPECT_EQ(text("SELECT status" + where), "completed");
+  EXPECT_EQ(count("SELECT total_races" + where), 0);
+  EXPECT_EQ(count("SELECT progress" + where), 100);
+  EXPECT_EQ(text("SELECT message" + where), "No races to predict");
+  EXPECT_FALSE(text("SELECT end_time" + where).empty());
+  EXPECT_TRUE(std::filesystem::exists(job.log_path));
+}
+
+TEST_F(BatchEngineTest, BrokenRacesFailAloneWithTheirReasons) {
+  const std::string day = "2020-02-10";
+  const RaceId scratched = count("SELECT MIN(id) FROM races WHERE race_date = '" + day + "'");
+  const RaceId twice = count("SELECT MAX(id) FROM races WHERE race_date = '" + day + "'");
+  // Every runner of one race scratched; one horse entered twice in another.
+  const std::string sql =
+      "UPDATE runners SET non_runner = 1 WHERE race_id = " + std::to_string(scratched) + ";"
+      "UPDATE runners SET horse_id = (SELECT horse_id FROM runners WHERE race_id = " + std::to_string(twice) +
+      " AND number = 1) WHERE race_id = " + std::to_string(twice) + " AND number = 2;";
+  testing::exec_sql(db_path_, sql);
+
+  PredictOptions o = options();
+  o.date = *parse_day(day);
+  const JobOutcome job = run(o);
+  EXPECT_EQ(job.status, JobStatus::kCompleted);
+  EXPECT_EQ(job.failed_races, 2);
+  EXPECT_EQ(job.successful_races, job.total_races - 2);
+  const std::string reasons = " FROM job_races WHERE job_id = '" + job.job_id + "' AND race_id = ";
+  EXPECT_NE(text("SELECT reason" + reasons + std::to_string(scratched)).find("no starters"), std::string::npos);
+  EXPECT_NE(text("SELECT reason" + reasons + std::to_string(twice)).find("runners 1 and 2 are the same horse"),
+            std::string::npos);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM predictions WHERE race_id IN (" + std::to_string(scratched) + ", " +
+                  std::to_string(twice) + ")"),
+            0);
+  std::ifstream log(job.log_path);
+  const std::string content((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(content.find("Race " + std::to_string(scratched) + " failed: no starters"), std::string::npos);
+}
+
+TEST_F(BatchEngineTest, PredictionsDoNotDependOnWorkersOrChunkSize) {
+  auto predictions_with = [&](int workers, int chunk_size) {
+    testing::TempDir dir("engine-determinism");
+    const std::string db = testing::demo_database_copy(dir.path());
+    PredictOptions o;
+    o.db_path = db;
+    o.quiet = true;
+    o.workers = workers;
+    o.chunk_size = chunk_size;
+    o.from = *parse_day("2020-03-01");
+    o.to = *parse_day("2020-03-20");
+    BatchEngine engine(o, nullptr);
+    Result<JobOutcome> outcome = engine.run();
+    EXPECT_TRUE(outcome.ok());
+    return query_text(db, "SELECT group_concat(race_id || ':' || number || ':' || printf('%.12g', score) || ':' || "
+                          "printf('%.12g', win_probability) || ':' || predicted_rank, ';') FROM "
+                          "(SELECT * FROM predictions ORDER BY race_id, number)");
+  };
+  const std::string reference = predictions_with(1, 50);
+  EXPECT_GT(reference.size(), 1000U);
+  EXPECT_EQ(predictions_with(2, 1), reference);
+  EXPECT_EQ(predictions_with(2, 7), reference);
+  EXPECT_EQ(predictions_with(2, 50), reference);
+  EXPECT_EQ(predictions_with(1, 7), reference);
+}
+
+TEST_F(BatchEngineTest, ProbabilitiesSumToOneAndRanksArePermutations) {
+  PredictOptions o = options();
+  o.limit = 300;
+  const JobOutcome job = run(o);
+  ASSERT_EQ(job.successful_races, 300);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT race_id, SUM(win_probability) s FROM predictions "
+                  "GROUP BY race_id HAVING ABS(s - 1.0) > 1e-9)"),
+            0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT race_id, COUNT(*) n, MIN(predicted_rank) lo, MAX(predicted_rank) hi, "
+                  "COUNT(DISTINCT predicted_rank) d FROM predictions GROUP BY race_id "
+                  "HAVING lo != 1 OR hi != n OR d != n)"),
+            0);
+  expect_full_prediction_sets(job.job_id);
+}
+
+TEST_F(BatchEngineTest, JobRowCarriesTheSeedColumnsAndMore) {
+  PredictOptions o = options();
+  o.limit = 40;
+  o.chunk_size = 10;
+  const JobOutcome job = run(o);
+  const std::string where = " FROM prediction_jobs WHERE job_id = '" + job.job_id + "'";
+  EXPECT_EQ(text("SELECT status" + where), "completed");
+  EXPECT_EQ(count("SELECT progress" + where), 100);
+  EXPECT_EQ(count("SELECT total_races" + where), 40);
+  EXPECT_EQ(count("SELECT processed_races" + where), 40);
+  EXPECT_EQ(count("SELECT successful_races" + where), 40);
+  EXPECT_EQ(count("SELECT failed_races" + where), 0);
+  const std::string start = text("SELECT start_time" + where);
+  EXPECT_EQ(start.size(), 20U);
+  EXPECT_EQ(start.back(), 'Z');
+  EXPECT_LE(start, text("SELECT end_time" + where));
+  EXPECT_TRUE(text("SELECT error" + where).empty());
+  EXPECT_NE(text("SELECT config" + where).find("\"chunk_size\":10"), std::string::npos);
+  EXPECT_GT(count("SELECT pid" + where), 0);
+  EXPECT_FALSE(text("SELECT host" + where).empty());
+  EXPECT_FALSE(text("SELECT heartbeat_at" + where).empty());
+  EXPECT_GT(count("SELECT peak_memory_mb" + where), 0);
+  EXPECT_EQ(count("SELECT model_id" + where), count("SELECT id FROM models WHERE is_active = 1"));
+  EXPECT_EQ(text("SELECT log_path" + where), job.log_path);
+}
+
+TEST_F(BatchEngineTest, LogFollowsTheSeedFormat) {
+  PredictOptions o = options();
+  o.limit = 30;
+  o.chunk_size = 10;
+  const JobOutcome job = run(o);
+  std::ifstream log(job.log_path);
+  const std::string content((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  for (const std::string& expected :
+       {"🚀 Starting batch prediction job: " + job.job_id, std::string("   Total races: 30"),
+        std::string("   Workers: 2"), std::string("   Chunk size: 10"), std::string("   Memory limit: 4096MB"),
+        "   Database: " + db_path_, std::string("Processing chunk 1/3 (Mem: "),
+        std::string("[100%] Processing chunk 3/3"), std::string("✅ BATCH PREDICTION COMPLETE"),
+        "  Job ID: " + job.job_id, std::string("  Successful: 30"), std::string("  Failed: 0"),
+        std::string("  Total time: "), std::string("  Throughput: ")}) {
+    EXPECT_NE(content.find(expected), std::string::npos) << "missing: " << expected << "\n" << content;
+  }
+}
+
+TEST_F(BatchEngineTest, CancelFlagStopsAfterTheChunksInHandAndResumeFinishes) {
+  PredictOptions o = options();
+  o.workers = 1;
+  o.chunk_size = 1;
+  std::optional<JobOutcome> outcome;
+  std::thread job([&] { outcome = run(o); });
+  const std::string running = "SELECT job_id FROM prediction_jobs WHERE status = 'running' AND processed_races >= 20";
+  std::string job_id;
+  for (int i = 0; i < 2000 && job_id.empty(); ++i) {
+    job_id = text(running);
+    if (job_id.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_FALSE(job_id.empty());
+  {
+    std::unique_ptr<Database> db = testing::open_or_die(db_path_);
+    ASSERT_TRUE(db->request_cancel(job_id).ok());
+  }
+  job.join();
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->status, JobStatus::kCancelled);
+  EXPECT_EQ(outcome->exit_code(), kExitCancelled);
+  const std::int64_t done = count("SELECT COUNT(*) FROM job_races WHERE state = 'done' AND job_id = '" + job_id + "'");
+  EXPECT_GE(done, 20);
+  EXPECT_LT(done, outcome->total_races);
+  EXPECT_EQ(count("SELECT processed_races FROM prediction_jobs WHERE job_id = '" + job_id + "'"), done);
+  EXPECT_EQ(count("SELECT COUNT(DISTINCT race_id) FROM predictions"), done);
+  expect_full_prediction_sets(job_id);
+
+  PredictOptions resume = options();
+  resume.resume_job_id = job_id;
+  const JobOutcome resumed = run(resume);
+  EXPECT_EQ(resumed.status, JobStatus::kCompleted);
+  EXPECT_EQ(resumed.job_id, job_id);
+  EXPECT_EQ(resumed.successful_races, resumed.total_races);
+  EXPECT_EQ(count("SELECT attempt FROM prediction_jobs WHERE job_id = '" + job_id + "'"), 2);
+  EXPECT_EQ(count("SELECT COUNT(DISTINCT race_id) FROM predictions"), resumed.total_races);
+  expect_full_prediction_sets(job_id);
+}
+
+TEST_F(BatchEngineTest, InterruptEndsTheJobCancelled) {
+  std::atomic<bool> interrupt{true};
+  PredictOptions o = options();
+  o.workers = 1;
+  o.chunk_size = 5;
+  const JobOutcome job = run(o, &interrupt);
+  EXPECT_EQ(job.status, JobStatus::kCancelled);
+  EXPECT_LT(job.successful_races, job.total_races);
+  EXPECT_EQ(text("SELECT status FROM prediction_jobs WHERE job_id = '" + job.job_id + "'"), "cancelled");
+}
+
+TEST_F(BatchEngineTest, ResumeRefusesCompletedAndUnknownJobs) {
+  PredictOptions o = options();
+  o.limit = 3;
+  const JobOutcome job = run(o);
+  PredictOptions resume = options();
+  resume.resume_job_id = job.job_id;
+  BatchEngine again(resume, nullptr);
+  Result<JobOutcome> refused = again.run();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("already completed"), std::string::npos);
+  resume.resume_job_id = "no-such-job";
+  BatchEngine unknown(resume, nullptr);
+  Result<JobOutcome> missing = unknown.run();
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(BatchEngineTest, DuplicateJobIdIsRefusedWithoutTouchingTheFirst) {
+  PredictOptions o = options();
+  o.limit = 2;
+  o.job_id = "my-job";
+  EXPECT_EQ(run(o).status, JobStatus::kCompleted);
+  BatchEngine second(o, nullptr);
+  Result<JobOutcome> refused = second.run();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(text("SELECT status FROM prediction_jobs WHERE job_id = 'my-job'"), "completed");
+}
+
+TEST_F(BatchEngineTest, MissingModelFailsTheJobWithAClearError) {
+  PredictOptions o = options();
+  o.model_id = 42;
+  const JobOutcome job = run(o);
+  EXPECT_EQ(job.status, JobStatus::kFailed);
+  EXPECT_NE(job.error.find("no model with id 42"), std::string::npos) << job.error;
+  EXPECT_EQ(text("SELECT status FROM prediction_jobs WHERE job_id = '" + job.job_id + "'"), "failed");
+  EXPECT_NE(text("SELECT error FROM prediction_jobs WHERE job_id = '" + job.job_id + "'").find("no model"),
+            std::string::npos);
+}
+
+TEST_F(BatchEngineTest, MaxMemoryHoldsChunksBackAndStillFinishes) {
+  PredictOptions o = options();
+  o.max_memory_mb = 1;  // below any real process: every chunk waits for the previous ones
+  o.chunk_size = 20;
+  o.limit = 200;
+  const JobOutcome job = run(o);
+  EXPECT_EQ(job.status, JobStatus::kCompleted);
+  EXPECT_EQ(job.successful_races, 200);
+  std::ifstream log(job.log_path);
+  const std::string content((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(content.find("above the 1MB limit"), std::string::npos) << content;
+  EXPECT_GT(job.memory_holds, 0);
+}
+
+}  // namespace
+}  // namespace paddock
