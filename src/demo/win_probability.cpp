@@ -19,7 +19,7 @@ std::vector<double> win_probabilities(std::span<const double> strengths,
   if (!any_failure) return w;
 
   const double w_min = std::max(*std::min_element(w.begin(), w.end()), 1e-9);
-  const double x_low = std::log(1e-4);
+  const double x_low = std::log(1e-8);
   const double x_high = std::log(60.0 / w_min);
   constexpr double kStep = 0.08;
   std::vector<double> log_terms(n);
