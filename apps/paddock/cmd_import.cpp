@@ -1,7 +1,6 @@
 // paddock import: load races and runners from the canonical CSV files (docs/data-formats.md).
 #include <fmt/format.h>
 
-#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -45,13 +44,7 @@ int run_import(const ImportArgs& args) {
   options.runners_csv = args.runners;
   options.bad_rows = args.skip_bad_rows ? BadRowPolicy::kSkip : BadRowPolicy::kRejectAll;
   Result<ImportReport> imported = import_csv(**db, options);
-  if (!imported.ok()) {
-    const int code = report(imported.error());
-    if (!args.skip_bad_rows && imported.error().code == ErrorCode::kInvalidArgument) {
-      std::fputs("paddock: fix the rows above, or pass --skip-bad-rows to import the good ones\n", stderr);
-    }
-    return code;
-  }
+  if (!imported.ok()) return report(imported.error());
   print_summary(args, *imported);
   return kExitOk;
 }

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("paddock 0.1.0"));
   app.require_subcommand(0, 1);
   paddock::cli::add_demo_command(app, action);
+  paddock::cli::add_import_command(app, action);
   paddock::cli::add_train_command(app, action);
   paddock::cli::add_evaluate_command(app, action);
   paddock::cli::add_predict_command(app, action);
