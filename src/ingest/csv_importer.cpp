@@ -170,7 +170,6 @@ struct ColumnIndex {
   std::string file;  // the file's name, for messages
   std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> positions;
   std::size_t width = 0;  // fields in the header
-  std::vector<std::string_view> absent;  // optional columns the header lacks
 };
 
 // Maps the header's names (trimmed, any case) to positions; a missing required column or a
@@ -196,12 +195,7 @@ Result<ColumnIndex> index_columns(const CsvReader& reader, std::span<const Colum
   }
   std::vector<std::string> missing;
   for (const ColumnSpec& spec : specs) {
-    if (index.positions.contains(spec.name)) continue;
-    if (spec.presence == Presence::kRequired) {
-      missing.emplace_back(spec.name);
-    } else {
-      index.absent.push_back(spec.name);
-    }
+    if (!index.positions.contains(spec.name) && spec.presence == Presence::kRequired) missing.emplace_back(spec.name);
   }
   if (!missing.empty()) {
     return make_error(ErrorCode::kInvalidArgument,
@@ -349,8 +343,7 @@ RaceRow parse_race_row(RowCells& cells, std::size_t line) {
   race.name = cells.text("name");
   race.prize_eur = cells.integer("prize_eur", Presence::kOptional, 0);
   race.category = cells.text("category");
-  race.is_quinte = cells.word("is_quinte", Presence::kOptional, parse_flag, "is not 0, 1, true or false")
-                       .value_or(false);
+  race.is_quinte = cells.word("is_quinte", Presence::kOptional, parse_flag, "is not 0, 1, true or false");
   race.going = cells.text("going");
   const std::optional<RaceStatus> status =
       cells.word("status", Presence::kOptional,
@@ -388,8 +381,7 @@ RunnerRow parse_runner_row(RowCells& cells, std::size_t line) {
   runner.career_earnings_eur = cells.integer("career_earnings_eur", Presence::kOptional, 0);
   runner.morning_odds = cells.decimal("morning_odds", 1.0, Bound::kInclusive);
   runner.final_odds = cells.decimal("final_odds", 1.0, Bound::kInclusive);
-  runner.non_runner = cells.word("non_runner", Presence::kOptional, parse_flag, "is not 0, 1, true or false")
-                          .value_or(false);
+  runner.non_runner = cells.word("non_runner", Presence::kOptional, parse_flag, "is not 0, 1, true or false");
   runner.finish_position = cells.small_integer("finish_position", Presence::kOptional, 1);
   runner.incident = cells.word("incident", Presence::kOptional, parse_incident,
                                "is not an incident (disqualified, fell, pulled_up, unseated, demoted)")
@@ -416,8 +408,6 @@ struct ImportContext {
   const ImportOptions& options;
   std::string races_file;    // file names, for messages
   std::string runners_file;
-  std::vector<std::string_view> absent_race_columns;
-  std::vector<std::string_view> absent_runner_columns;
   std::vector<RaceRow> races;      // good so far
   std::vector<RunnerRow> runners;  // good so far
   std::unordered_map<RaceId, std::size_t> rejected_races;  // race id -> line of its bad row
@@ -451,7 +441,6 @@ Status read_races(ImportContext& ctx) {
   PADDOCK_ASSIGN_OR_RETURN(CsvReader reader, CsvReader::open(ctx.options.races_csv));
   PADDOCK_ASSIGN_OR_RETURN(const ColumnIndex columns, index_columns(reader, kRaceColumns, ctx.report.warnings));
   ctx.races_file = columns.file;
-  ctx.absent_race_columns = columns.absent;
   std::unordered_map<RaceId, std::size_t> id_lines;
   std::map<std::tuple<Day, int, int>, std::pair<RaceId, std::size_t>> slots;  // -> race id, line
   return for_each_row(reader, columns, ctx.bad_rows, [&](RowCells& cells, std::size_t line) {
@@ -487,7 +476,6 @@ Status read_runners(ImportContext& ctx) {
   PADDOCK_ASSIGN_OR_RETURN(CsvReader reader, CsvReader::open(ctx.options.runners_csv));
   PADDOCK_ASSIGN_OR_RETURN(const ColumnIndex columns, index_columns(reader, kRunnerColumns, ctx.report.warnings));
   ctx.runners_file = columns.file;
-  ctx.absent_runner_columns = columns.absent;
   std::map<std::pair<RaceId, int>, std::size_t> number_lines;
   return for_each_row(reader, columns, ctx.bad_rows, [&](RowCells& cells, std::size_t line) {
     RunnerRow row = parse_runner_row(cells, line);
@@ -631,54 +619,17 @@ Status settle_race_statuses(ImportContext& ctx) {
   return ok_status();
 }
 
-// Results for races that are only in the database do not change those races' status: the
-// store can only rewrite a race from a whole race row.
-void warn_about_results_without_race_rows(ImportContext& ctx) {
+// Results for races that are only in the database (no row in the races file) mark them finished.
+Status finish_races_with_results(ImportContext& ctx) {
   std::unordered_set<RaceId> imported;
   for (const RaceRow& row : ctx.races) imported.insert(row.race.id);
-  std::unordered_set<RaceId> without_row;
+  std::unordered_set<RaceId> finished;
   for (const RunnerRow& row : ctx.runners) {
-    if (has_result(row.runner) && !imported.contains(row.runner.race_id)) without_row.insert(row.runner.race_id);
-  }
-  if (without_row.empty()) return;
-  ctx.report.warnings.push_back(fmt::format(
-      "{}: results for {} race{} without a row in {}; their status was left as stored "
-      "(import their race rows to mark them finished)",
-      ctx.runners_file, without_row.size(), without_row.size() == 1 ? "" : "s", ctx.races_file));
-}
-
-// Rewriting a stored row writes every column, and an absent column reads as empty cells: say
-// which stored values the import clears that way. Columns that an empty cell does not clear
-// (a race's status, a runner's odds and result) are left out.
-void warn_about_cleared_columns(ImportContext& ctx) {
-  const auto clearing = [](const std::vector<std::string_view>& absent, std::initializer_list<std::string_view> kept) {
-    std::vector<std::string_view> columns;
-    for (std::string_view column : absent) {
-      if (std::find(kept.begin(), kept.end(), column) == kept.end()) columns.push_back(column);
+    if (has_result(row.runner) && !imported.contains(row.runner.race_id) && finished.insert(row.runner.race_id).second) {
+      PADDOCK_TRY(ctx.db.mark_race_finished(row.runner.race_id));
     }
-    return columns;
-  };
-  const std::vector<std::string_view> race_columns = clearing(ctx.absent_race_columns, {"status"});
-  if (!ctx.stored_races.empty() && !race_columns.empty()) {
-    ctx.report.warnings.push_back(fmt::format("{} has no column {}: cleared on the {} race{} already stored",
-                                              ctx.races_file, fmt::join(race_columns, ", "), ctx.stored_races.size(),
-                                              ctx.stored_races.size() == 1 ? "" : "s"));
   }
-  const std::vector<std::string_view> runner_columns = clearing(
-      ctx.absent_runner_columns, {"morning_odds", "final_odds", "finish_position", "incident"});
-  if (runner_columns.empty()) return;
-  std::unordered_set<RaceId> in_races_file;
-  for (const RaceRow& row : ctx.races) in_races_file.insert(row.race.id);
-  const auto in_stored_race = [&](const RunnerRow& row) {
-    return ctx.stored_races.contains(row.runner.race_id) || !in_races_file.contains(row.runner.race_id);
-  };
-  const auto rewritten = std::count_if(ctx.runners.begin(), ctx.runners.end(), in_stored_race);
-  if (rewritten == 0) return;
-  const bool without_key = std::find(runner_columns.begin(), runner_columns.end(), "horse_key") != runner_columns.end();
-  ctx.report.warnings.push_back(fmt::format(
-      "{} has no column {}: cleared on the {} runner{} of races already stored{}", ctx.runners_file,
-      fmt::join(runner_columns, ", "), rewritten, rewritten == 1 ? "" : "s",
-      without_key ? " (without horse_key, their horses were matched by name)" : ""));
+  return ok_status();
 }
 
 // Names already resolved to ids during this import, so that each is looked up once.
@@ -775,9 +726,8 @@ Result<ImportReport> import_csv(Database& db, const ImportOptions& options) {
 
   // Complete the rows, write them, and commit.
   PADDOCK_TRY(settle_race_statuses(ctx));
-  warn_about_results_without_race_rows(ctx);
-  warn_about_cleared_columns(ctx);
   PADDOCK_TRY(write_rows(ctx));
+  PADDOCK_TRY(finish_races_with_results(ctx));
   PADDOCK_TRY(transaction.commit());
   return std::move(ctx.report);
 }

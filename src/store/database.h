@@ -59,13 +59,16 @@ class Database {
   virtual Result<EntityId> upsert_jockey(const std::string& name) = 0;
   virtual Result<EntityId> upsert_trainer(const std::string& name) = 0;
 
-  // Races and runners. Upserts replace every column of an existing row with the new values.
+  // Races and runners. An upsert inserts the row, or updates the stored one with every value
+  // the new row has; absent values (nullopt, empty text) keep what is stored.
   virtual Status upsert_race(const Race& race, EntityId venue_id) = 0;
   virtual Status upsert_runner(const Runner& runner, EntityId horse_id,
                                std::optional<EntityId> jockey_id,
                                std::optional<EntityId> trainer_id) = 0;
   // The race that already holds this (date, meeting, race number), if any.
   virtual Result<std::optional<RaceId>> race_at(Day day, int meeting_no, int race_no) = 0;
+  // A scheduled race whose results have arrived becomes finished; other states are kept.
+  virtual Status mark_race_finished(RaceId race_id) = 0;
   virtual Status upsert_truth(RaceId race_id, int number, double win_probability) = 0;
 
   // Reads.

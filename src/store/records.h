@@ -33,12 +33,14 @@ struct Race {
   int distance_m = 0;
   std::optional<std::int64_t> prize_eur;
   std::string category;  // HANDICAP, COURSE_A_CONDITIONS, GROUPE_I, ... (PMU names)
-  bool is_quinte = false;
+  std::optional<bool> is_quinte;  // nullopt: keep what is stored (false for a new race)
   std::string going;     // terrain: BON, SOUPLE, LOURD, PSF, ...
   RaceStatus status = RaceStatus::kScheduled;
 };
 
-// A runner as imported: identity by names, pre-race facts, and the result when known.
+// A runner as imported: identity by names, pre-race facts, and the result when known. An
+// absent value (nullopt, empty text) never clears a stored one: a results file that carries
+// only positions leaves the rest of the runner as it was.
 struct Runner {
   RaceId race_id = 0;
   int number = 0;  // saddle-cloth number (numPmu); a scratched runner keeps its number
@@ -61,7 +63,7 @@ struct Runner {
   std::optional<std::int64_t> career_earnings_eur;
   std::optional<double> morning_odds;
   std::optional<double> final_odds;
-  bool non_runner = false;
+  std::optional<bool> non_runner;  // nullopt: keep what is stored (false for a new runner)
   std::optional<int> finish_position;
   Incident incident = Incident::kNone;
 };

@@ -167,12 +167,14 @@ Status SqliteDatabase::upsert_race(const Race& race, EntityId venue_id) {
   PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
       "INSERT INTO races(id, race_date, meeting_no, race_no, venue_id, name, discipline, "
       "distance_m, prize_eur, category, is_quinte, going, status) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, COALESCE(?11, 0), ?12, ?13) "
       "ON CONFLICT(id) DO UPDATE SET race_date = excluded.race_date, "
       "meeting_no = excluded.meeting_no, race_no = excluded.race_no, venue_id = excluded.venue_id, "
-      "name = excluded.name, discipline = excluded.discipline, distance_m = excluded.distance_m, "
-      "prize_eur = excluded.prize_eur, category = excluded.category, is_quinte = excluded.is_quinte, "
-      "going = excluded.going, status = excluded.status"));
+      "name = COALESCE(excluded.name, races.name), discipline = excluded.discipline, "
+      "distance_m = excluded.distance_m, prize_eur = COALESCE(excluded.prize_eur, races.prize_eur), "
+      "category = COALESCE(excluded.category, races.category), "
+      "is_quinte = COALESCE(?11, races.is_quinte), going = COALESCE(excluded.going, races.going), "
+      "status = excluded.status"));
   s->bind(1, race.id)
       .bind(2, format_day(race.day))
       .bind(3, race.meeting_no)
@@ -183,7 +185,7 @@ Status SqliteDatabase::upsert_race(const Race& race, EntityId venue_id) {
       .bind(8, race.distance_m)
       .bind(9, race.prize_eur)
       .bind_text_or_null(10, race.category)
-      .bind(11, race.is_quinte ? 1 : 0)
+      .bind(11, race.is_quinte ? std::optional<int>(*race.is_quinte ? 1 : 0) : std::nullopt)
       .bind_text_or_null(12, race.going)
       .bind(13, to_string(race.status));
   return s->run();
@@ -197,17 +199,24 @@ Status SqliteDatabase::upsert_runner(const Runner& runner, EntityId horse_id,
       "weight_kg, handicap_distance_m, blinkers, shoes, musique, career_starts, career_wins, "
       "career_places, career_earnings_eur, morning_odds, final_odds, non_runner, "
       "finish_position, incident) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-      "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) "
+      "?13, ?14, ?15, ?16, ?17, ?18, ?19, COALESCE(?20, 0), ?21, ?22) "
       "ON CONFLICT(race_id, number) DO UPDATE SET horse_id = excluded.horse_id, "
-      "jockey_id = excluded.jockey_id, trainer_id = excluded.trainer_id, age = excluded.age, "
-      "sex = excluded.sex, draw = excluded.draw, weight_kg = excluded.weight_kg, "
-      "handicap_distance_m = excluded.handicap_distance_m, blinkers = excluded.blinkers, "
-      "shoes = excluded.shoes, musique = excluded.musique, career_starts = excluded.career_starts, "
-      "career_wins = excluded.career_wins, career_places = excluded.career_places, "
-      "career_earnings_eur = excluded.career_earnings_eur, "
+      "jockey_id = COALESCE(excluded.jockey_id, runners.jockey_id), "
+      "trainer_id = COALESCE(excluded.trainer_id, runners.trainer_id), "
+      "age = COALESCE(excluded.age, runners.age), sex = COALESCE(excluded.sex, runners.sex), "
+      "draw = COALESCE(excluded.draw, runners.draw), "
+      "weight_kg = COALESCE(excluded.weight_kg, runners.weight_kg), "
+      "handicap_distance_m = COALESCE(excluded.handicap_distance_m, runners.handicap_distance_m), "
+      "blinkers = COALESCE(excluded.blinkers, runners.blinkers), "
+      "shoes = COALESCE(excluded.shoes, runners.shoes), "
+      "musique = COALESCE(excluded.musique, runners.musique), "
+      "career_starts = COALESCE(excluded.career_starts, runners.career_starts), "
+      "career_wins = COALESCE(excluded.career_wins, runners.career_wins), "
+      "career_places = COALESCE(excluded.career_places, runners.career_places), "
+      "career_earnings_eur = COALESCE(excluded.career_earnings_eur, runners.career_earnings_eur), "
       "morning_odds = COALESCE(excluded.morning_odds, runners.morning_odds), "
       "final_odds = COALESCE(excluded.final_odds, runners.final_odds), "
-      "non_runner = excluded.non_runner, "
+      "non_runner = COALESCE(?20, runners.non_runner), "
       "finish_position = COALESCE(excluded.finish_position, runners.finish_position), "
       "incident = COALESCE(excluded.incident, runners.incident)"));
   s->bind(1, runner.race_id)
@@ -229,7 +238,7 @@ Status SqliteDatabase::upsert_runner(const Runner& runner, EntityId horse_id,
       .bind(17, runner.career_earnings_eur)
       .bind(18, runner.morning_odds)
       .bind(19, runner.final_odds)
-      .bind(20, runner.non_runner ? 1 : 0)
+      .bind(20, runner.non_runner ? std::optional<int>(*runner.non_runner ? 1 : 0) : std::nullopt)
       .bind(21, runner.finish_position)
       .bind_text_or_null(22, to_string(runner.incident));
   return s->run();
@@ -244,6 +253,13 @@ Result<std::optional<RaceId>> SqliteDatabase::race_at(Day day, int meeting_no, i
   if (row) id = s->int64(0);
   s->reset();
   return id;
+}
+
+Status SqliteDatabase::mark_race_finished(RaceId race_id) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
+      "UPDATE races SET status = 'finished' WHERE id = ?1 AND status = 'scheduled'"));
+  s->bind(1, race_id);
+  return s->run();
 }
 
 Status SqliteDatabase::upsert_truth(RaceId race_id, int number, double win_probability) {
