@@ -14,7 +14,7 @@ echo "== 1/4 Dependencies"
 scripts/install-deps.sh
 
 echo "== 2/4 Build"
-scripts/build.sh
+scripts/build.sh default paddock
 
 mkdir -p "$(dirname "$db")"
 if [ ! -f "$db" ]; then

@@ -426,7 +426,6 @@ Status BatchEngine::predict_chunks() {
   WorkerContext context{options_.db_path, model_.path, &*history_, &pending_, chunk_size, &pipe, &governor};
 
   ProgressBar bar(options_.quiet ? ProgressBar::Mode::kOff : ProgressBar::Mode::kAuto);
-  if (bar.active()) log_->set_echo(JobLog::Echo::kNone);  // the bar replaces the per-chunk lines
   std::vector<std::thread> threads;
   for (int w = 0; w < workers; ++w) threads.emplace_back(worker_main, std::cref(context));
 
@@ -448,8 +447,16 @@ Status BatchEngine::predict_chunks() {
     if (result && status.ok()) {
       ++committed;
       const std::string message = fmt::format("Processing chunk {}/{}", committed, pipe.chunk_count);
+      const int progress_before = job_.progress;
       status = commit(std::move(result->predictions), std::move(result->outcomes), message);
-      log_->line(fmt::format("[{}%] {} (Mem: {:.0f}MB)...", job_.progress, message, job_.memory_mb));
+      const std::string line = fmt::format("[{}%] {} (Mem: {:.0f}MB)...", job_.progress, message, job_.memory_mb);
+      // Every chunk goes to the log file; a terminal without the bar sees one line per 5%.
+      const bool milestone = job_.progress / 5 != progress_before / 5 || committed == pipe.chunk_count;
+      if (milestone && !bar.active()) {
+        log_->line(line);
+      } else {
+        log_->file_only(line);
+      }
       bar.update(job_.processed_races, job_.total_races, job_.throughput);
     }
     if (result) {
@@ -464,7 +471,6 @@ Status BatchEngine::predict_chunks() {
   }
   for (std::thread& thread : threads) thread.join();
   bar.finish();
-  log_->set_echo(options_.quiet ? JobLog::Echo::kNone : JobLog::Echo::kStdout);
   memory_holds_ = governor.holds();
   PADDOCK_TRY(status);
   if (!pipe.worker_error.empty() && committed < pipe.chunk_count && !cancelled_) {

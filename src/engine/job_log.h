@@ -29,7 +29,6 @@ class JobLog {
   void line(std::string_view text);
   // A line written to the file only, never echoed.
   void file_only(std::string_view text);
-  void set_echo(Echo echo) { echo_ = echo; }
   const std::string& path() const { return path_; }
 
  private:
