@@ -30,6 +30,10 @@ std::string_view to_string(Discipline discipline) {
 }
 
 std::optional<Discipline> parse_discipline(std::string_view text) {
+  for (Discipline d : {Discipline::kAttele, Discipline::kPlat, Discipline::kMonte, Discipline::kHaies,
+                       Discipline::kSteeple, Discipline::kCross}) {
+    if (text == to_string(d)) return d;  // the stored form, the common case
+  }
   const std::string name = lower(text);
   struct Alias { const char* name; Discipline discipline; };
   static constexpr std::array<Alias, 12> kAliases{{
@@ -68,6 +72,11 @@ std::string_view to_string(Incident incident) {
 }
 
 std::optional<Incident> parse_incident(std::string_view text) {
+  if (text.empty()) return Incident::kNone;
+  for (Incident incident : {Incident::kDisqualified, Incident::kFell, Incident::kPulledUp,
+                            Incident::kUnseated, Incident::kDemoted}) {
+    if (text == to_string(incident)) return incident;  // the stored form
+  }
   const std::string name = lower(text);
   if (name.empty() || name == "none") return Incident::kNone;
   for (Incident incident : {Incident::kDisqualified, Incident::kFell, Incident::kPulledUp,

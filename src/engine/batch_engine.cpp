@@ -51,11 +51,28 @@ JobRaceOutcome failed(RaceId race_id, std::string reason) {
   return JobRaceOutcome{race_id, JobRaceState::kFailed, std::move(reason)};
 }
 
+// Where the job's thread time goes, summed over threads, in microseconds.
+struct PhaseClock {
+  std::atomic<std::int64_t> read_us{0};
+  std::atomic<std::int64_t> features_us{0};
+  std::atomic<std::int64_t> model_us{0};
+  std::atomic<std::int64_t> write_us{0};
+
+  // Adds the time since `start` to `phase`, and restarts `start`.
+  static void lap(std::atomic<std::int64_t>& phase, Clock::time_point& start) {
+    const Clock::time_point now = Clock::now();
+    phase += std::chrono::duration_cast<std::chrono::microseconds>(now - start).count();
+    start = now;
+  }
+};
+
 // Features, market and model for one chunk. Every race ends as done or failed-with-a-reason.
 ChunkResult predict_chunk(Database& db, Model& model, const HistoryIndex& history,
-                          const std::vector<RaceId>& ids) {
+                          const std::vector<RaceId>& ids, PhaseClock& clock) {
   ChunkResult result;
+  Clock::time_point start = Clock::now();
   Result<std::vector<RaceCard>> cards = db.load_race_cards(ids);
+  PhaseClock::lap(clock.read_us, start);
   if (!cards.ok()) {
     for (RaceId id : ids) result.outcomes.push_back(failed(id, "cannot read race: " + cards.error().message));
     return result;
@@ -79,7 +96,9 @@ ChunkResult predict_chunk(Database& db, Model& model, const HistoryIndex& histor
     features.push_back(std::move(*built));
     markets.push_back(market_view(starters_of(*found->second)));
   }
+  PhaseClock::lap(clock.features_us, start);
   Result<std::vector<RacePrediction>> predicted = model.predict(features, markets);
+  PhaseClock::lap(clock.model_us, start);
   if (!predicted.ok()) {
     for (const RaceFeatures& race : features) result.outcomes.push_back(failed(race.race_id, predicted.error().message));
     return result;
@@ -118,6 +137,7 @@ struct WorkerContext {
   std::size_t chunk_size = 50;
   Pipeline* pipeline = nullptr;
   MemoryGovernor* governor = nullptr;
+  PhaseClock* clock = nullptr;
 };
 
 void worker_main(const WorkerContext& context) {
@@ -149,7 +169,7 @@ void worker_main(const WorkerContext& context) {
     const std::size_t end = std::min(context.races->size(), begin + context.chunk_size);
     const std::vector<RaceId> ids(context.races->begin() + static_cast<std::ptrdiff_t>(begin),
                                   context.races->begin() + static_cast<std::ptrdiff_t>(end));
-    ChunkResult result = predict_chunk(**db, *model, *context.history, ids);
+    ChunkResult result = predict_chunk(**db, *model, *context.history, ids, *context.clock);
     {
       const std::lock_guard<std::mutex> lock(pipe.mutex);
       pipe.results.push_back(std::move(result));
@@ -401,6 +421,9 @@ Status BatchEngine::commit(std::vector<PredictionRow> predictions, std::vector<J
   ChunkCommit chunk;
   chunk.job_id = job_.job_id;
   chunk.model_id = model_.id;
+  // A new job that selected only unpredicted races has nothing to replace. (A resumed or
+  // taken-over job may have been started with other options: replace to be safe.)
+  chunk.replaces_predictions = resumed_ || options_.include_predicted() || !options_.race_ids.empty();
   chunk.predictions = std::move(predictions);
   chunk.outcomes = std::move(outcomes);
   chunk.processed_races = job_.processed_races;
@@ -423,7 +446,8 @@ Status BatchEngine::predict_chunks() {
   pipe.chunk_count = (pending_.size() + chunk_size - 1) / chunk_size;
   pipe.max_in_flight = 2 * workers;
   pipe.workers_running = workers;
-  WorkerContext context{options_.db_path, model_.path, &*history_, &pending_, chunk_size, &pipe, &governor};
+  PhaseClock clock;
+  WorkerContext context{options_.db_path, model_.path, &*history_, &pending_, chunk_size, &pipe, &governor, &clock};
 
   ProgressBar bar(options_.quiet ? ProgressBar::Mode::kOff : ProgressBar::Mode::kAuto);
   std::vector<std::thread> threads;
@@ -448,7 +472,9 @@ Status BatchEngine::predict_chunks() {
       ++committed;
       const std::string message = fmt::format("Processing chunk {}/{}", committed, pipe.chunk_count);
       const int progress_before = job_.progress;
+      Clock::time_point write_start = Clock::now();
       status = commit(std::move(result->predictions), std::move(result->outcomes), message);
+      PhaseClock::lap(clock.write_us, write_start);
       const std::string line = fmt::format("[{}%] {} (Mem: {:.0f}MB)...", job_.progress, message, job_.memory_mb);
       // Every chunk goes to the log file; a terminal without the bar sees one line per 5%.
       const bool milestone = job_.progress / 5 != progress_before / 5 || committed == pipe.chunk_count;
@@ -472,6 +498,9 @@ Status BatchEngine::predict_chunks() {
   for (std::thread& thread : threads) thread.join();
   bar.finish();
   memory_holds_ = governor.holds();
+  time_split_ = fmt::format("read {:.1f}s, features {:.1f}s, model {:.1f}s, write {:.1f}s",
+                            static_cast<double>(clock.read_us.load()) / 1e6, static_cast<double>(clock.features_us.load()) / 1e6,
+                            static_cast<double>(clock.model_us.load()) / 1e6, static_cast<double>(clock.write_us.load()) / 1e6);
   PADDOCK_TRY(status);
   if (!pipe.worker_error.empty() && committed < pipe.chunk_count && !cancelled_) {
     return make_error(ErrorCode::kInternal, "a worker could not start: " + pipe.worker_error);
@@ -524,6 +553,7 @@ JobOutcome BatchEngine::finish(const Status& status) {
     log_->line(fmt::format("  Total time: {:.2f}s", seconds));
     log_->line(fmt::format("  Throughput: {:.1f} races/second", job_.throughput));
     log_->line(fmt::format("  Peak memory: {:.0f}MB", job_.peak_memory_mb));
+    if (!time_split_.empty()) log_->line(fmt::format("  Thread time: {}", time_split_));
     log_->line(fmt::format("  Log: {}", job_.log_path));
     log_->line(kRule);
     if (!updated.ok()) log_->line("Could not record the job's end: " + updated.error().describe());

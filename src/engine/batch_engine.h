@@ -83,6 +83,7 @@ class BatchEngine {
   std::optional<HistoryIndex> history_;
   std::int64_t processed_this_run_ = 0;
   std::int64_t memory_holds_ = 0;
+  std::string time_split_;  // thread seconds spent reading, featuring, predicting, writing
   std::chrono::steady_clock::time_point started_{};
   std::chrono::steady_clock::time_point last_cancel_check_{};
   bool cancelled_ = false;

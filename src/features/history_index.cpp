@@ -1,6 +1,12 @@
 #include "features/history_index.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
 #include <cmath>
 #include <limits>
 
@@ -42,9 +48,74 @@ float HorseRun::normalised_position() const {
   return std::min(1.0F, static_cast<float>(position - 1) / static_cast<float>(field_size - 1));
 }
 
+namespace {
+
+// Races read from the database, on their way to the index builder.
+struct RaceBatch {
+  std::vector<RunRecord> runs;
+  std::vector<std::size_t> race_ends;  // runs[race_ends[k-1] .. race_ends[k]) is race k
+};
+
+// A small bounded queue between the thread that reads (SQLite) and the one that builds.
+class BatchQueue {
+ public:
+  void push(RaceBatch batch) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    not_full_.wait(lock, [this] { return batches_.size() < kCapacity; });
+    batches_.push_back(std::move(batch));
+    not_empty_.notify_one();
+  }
+  void close() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+    not_empty_.notify_one();
+  }
+  std::optional<RaceBatch> pop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    not_empty_.wait(lock, [this] { return !batches_.empty() || closed_; });
+    if (batches_.empty()) return std::nullopt;
+    RaceBatch batch = std::move(batches_.front());
+    batches_.pop_front();
+    not_full_.notify_one();
+    return batch;
+  }
+
+ private:
+  static constexpr std::size_t kCapacity = 4;
+  std::mutex mutex_;
+  std::condition_variable not_empty_;
+  std::condition_variable not_full_;
+  std::deque<RaceBatch> batches_;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+// Reading the rows (SQLite) and building the index (ratings, vectors) take about the same time,
+// so they run on two threads: this one reads, a builder thread adds the races in order.
 Result<HistoryIndex> HistoryIndex::load(Database& db) {
+  constexpr std::size_t kRacesPerBatch = 2000;
   HistoryIndex index;
-  PADDOCK_TRY(db.for_each_finished_race([&index](std::span<const RunRecord> runs) { index.add_race(runs); }));
+  BatchQueue queue;
+  std::thread builder([&] {
+    while (std::optional<RaceBatch> batch = queue.pop()) {
+      std::size_t begin = 0;
+      for (std::size_t end : batch->race_ends) {
+        index.add_race(std::span<const RunRecord>(batch->runs.data() + begin, end - begin));
+        begin = end;
+      }
+    }
+  });
+  RaceBatch batch;
+  const Status read = db.for_each_finished_race([&](std::span<const RunRecord> runs) {
+    batch.runs.insert(batch.runs.end(), runs.begin(), runs.end());
+    batch.race_ends.push_back(batch.runs.size());
+    if (batch.race_ends.size() >= kRacesPerBatch) queue.push(std::exchange(batch, RaceBatch()));
+  });
+  if (!batch.race_ends.empty()) queue.push(std::move(batch));
+  queue.close();
+  builder.join();
+  PADDOCK_TRY(read);
   index.finish();
   return index;
 }
@@ -156,6 +227,40 @@ WindowCounts HistoryIndex::window(const std::vector<std::vector<PersonRun>>& peo
   counts.wins = runs[hi - 1].wins - (lo > 0 ? runs[lo - 1].wins : 0);
   counts.top3 = runs[hi - 1].top3 - (lo > 0 ? runs[lo - 1].top3 : 0);
   return counts;
+}
+
+HistoryIndex::TwoWindows HistoryIndex::windows(const std::vector<std::vector<PersonRun>>& people, EntityId id,
+                                             Day day, int long_days, int short_days) {
+  const auto index = static_cast<std::size_t>(id);
+  if (id <= 0 || index >= people.size()) return {};
+  const std::vector<PersonRun>& runs = people[index];
+  const std::size_t hi = first_on_or_after(runs, day);
+  if (hi == 0) return {};
+  // The short window starts at or after the long one: search only the runs after its start.
+  const std::size_t lo_long = first_on_or_after(runs, day - long_days);
+  const auto tail = std::lower_bound(runs.begin() + static_cast<std::ptrdiff_t>(lo_long),
+                                     runs.begin() + static_cast<std::ptrdiff_t>(hi), day - short_days,
+                                     [](const PersonRun& run, Day d) { return run.day < d; });
+  const auto lo_short = static_cast<std::size_t>(tail - runs.begin());
+  auto counts = [&](std::size_t lo) {
+    WindowCounts c;
+    if (hi <= lo) return c;
+    c.starts = static_cast<std::int64_t>(hi - lo);
+    c.wins = runs[hi - 1].wins - (lo > 0 ? runs[lo - 1].wins : 0);
+    c.top3 = runs[hi - 1].top3 - (lo > 0 ? runs[lo - 1].top3 : 0);
+    return c;
+  };
+  return TwoWindows{counts(lo_long), counts(lo_short)};
+}
+
+HistoryIndex::TwoWindows HistoryIndex::jockey_windows(EntityId jockey_id, Day day, int long_days,
+                                                      int short_days) const {
+  return windows(jockeys_, jockey_id, day, long_days, short_days);
+}
+
+HistoryIndex::TwoWindows HistoryIndex::trainer_windows(EntityId trainer_id, Day day, int long_days,
+                                                       int short_days) const {
+  return windows(trainers_, trainer_id, day, long_days, short_days);
 }
 
 WindowCounts HistoryIndex::jockey_window(EntityId jockey_id, Day day, int window_days) const {

@@ -69,6 +69,13 @@ class HistoryIndex {
   // Counts over [day - window_days, day).
   WindowCounts jockey_window(EntityId jockey_id, Day day, int window_days) const;
   WindowCounts trainer_window(EntityId trainer_id, Day day, int window_days) const;
+  // Counts over a long and a short window ending the same day, in one lookup of the day.
+  struct TwoWindows {
+    WindowCounts long_window;
+    WindowCounts short_window;
+  };
+  TwoWindows jockey_windows(EntityId jockey_id, Day day, int long_days, int short_days) const;
+  TwoWindows trainer_windows(EntityId trainer_id, Day day, int long_days, int short_days) const;
   // Stall statistics at this venue, discipline family and stall third, before `day`.
   DrawCounts draw_before(EntityId venue_id, Discipline discipline, int draw, int field_size,
                          Day day) const;
@@ -92,6 +99,8 @@ class HistoryIndex {
                          bool won, bool top3);
   static WindowCounts window(const std::vector<std::vector<PersonRun>>& people, EntityId id,
                              Day day, int window_days);
+  static TwoWindows windows(const std::vector<std::vector<PersonRun>>& people, EntityId id, Day day,
+                            int long_days, int short_days);
   static std::uint64_t draw_key(EntityId venue_id, Discipline discipline, int draw, int field_size);
   void add_run(const RunRecord& run, float rating_after);
   // New ratings of a race's starters from its result.

@@ -80,6 +80,13 @@ bool read_result(Scanner& in, MusiqueRun& run) {
 
 Musique parse_musique(std::string_view text) {
   Musique musique;
+  parse_musique(text, musique);
+  return musique;
+}
+
+void parse_musique(std::string_view text, Musique& musique) {
+  musique.runs.clear();
+  musique.skipped_characters = 0;
   Scanner in(text);
   std::optional<int> year;
   int seasons_back = 0;
@@ -107,7 +114,6 @@ Musique parse_musique(std::string_view text) {
     run.seasons_back = seasons_back;
     musique.runs.push_back(run);
   }
-  return musique;
 }
 
 }  // namespace paddock

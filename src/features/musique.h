@@ -35,5 +35,7 @@ struct Musique {
 };
 
 Musique parse_musique(std::string_view text);
+// The same, into `out` (cleared first), reusing its memory: for hot loops.
+void parse_musique(std::string_view text, Musique& out);
 
 }  // namespace paddock

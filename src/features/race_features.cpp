@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -51,8 +52,8 @@ double place_value(const MusiqueRun& run) {
   }
 }
 
-void musique_features(std::string_view text, Discipline today, float* row) {
-  const Musique musique = parse_musique(text);
+void musique_features(std::string_view text, Discipline today, Musique& musique, float* row) {
+  parse_musique(text, musique);
   const std::vector<MusiqueRun>& runs = musique.runs;
   row[kMusRuns] = f(static_cast<double>(runs.size()));
   if (runs.empty()) {
@@ -191,15 +192,13 @@ void history_features(const RaceCard& card, const RunnerEntry& runner, const His
 
 void people_features(const RaceCard& card, const RunnerEntry& runner, const HistoryIndex& history,
                      int field_size, float* row) {
-  const WindowCounts jockey_year = history.jockey_window(runner.jockey_id, card.day, 365);
-  const WindowCounts jockey_recent = history.jockey_window(runner.jockey_id, card.day, 60);
+  const auto [jockey_year, jockey_recent] = history.jockey_windows(runner.jockey_id, card.day, 365, 60);
   row[kJockeyStarts365] = f(static_cast<double>(jockey_year.starts));
   row[kJockeyWinRate365] = shrunk_rate(jockey_year.wins, jockey_year.starts, 0.1, 20.0);
   row[kJockeyTop3Rate365] = shrunk_rate(jockey_year.top3, jockey_year.starts, 0.3, 20.0);
   row[kJockeyWinRate60] = shrunk_rate(jockey_recent.wins, jockey_recent.starts, 0.1, 10.0);
 
-  const WindowCounts trainer_year = history.trainer_window(runner.trainer_id, card.day, 365);
-  const WindowCounts trainer_recent = history.trainer_window(runner.trainer_id, card.day, 60);
+  const auto [trainer_year, trainer_recent] = history.trainer_windows(runner.trainer_id, card.day, 365, 60);
   row[kTrainerStarts365] = f(static_cast<double>(trainer_year.starts));
   row[kTrainerWinRate365] = shrunk_rate(trainer_year.wins, trainer_year.starts, 0.1, 20.0);
   row[kTrainerTop3Rate365] = shrunk_rate(trainer_year.top3, trainer_year.starts, 0.3, 20.0);
@@ -250,40 +249,44 @@ void runner_features(const RaceCard& card, const RunnerEntry& runner, int field_
           : kMissing;
 }
 
-// Rank (0 best .. 1 worst) and z-score of one column across the race's rows.
+// Rank (0 best .. 1 worst; ties share the better rank) and z-score of one column across the
+// race's rows. Missing values get neither.
 void relative_feature(std::vector<float>& values, std::size_t rows, Feature source,
                       bool higher_is_better, Feature rank_out, Feature z_out) {
-  auto value = [&](std::size_t r) -> float& {
-    return values[r * kFeatureCount + static_cast<std::size_t>(source)];
-  };
-  auto out = [&](std::size_t r, Feature feature) -> float& {
+  auto cell = [&](std::size_t r, Feature feature) -> float& {
     return values[r * kFeatureCount + static_cast<std::size_t>(feature)];
   };
-  double sum = 0.0, sum_sq = 0.0;
-  std::size_t present = 0;
-  for (std::size_t r = 0; r < rows; ++r) {
-    if (std::isnan(value(r))) continue;
-    sum += value(r);
-    sum_sq += static_cast<double>(value(r)) * value(r);
-    ++present;
+  std::array<std::pair<float, std::size_t>, 64> present_buffer{};
+  std::vector<std::pair<float, std::size_t>> present_heap;
+  std::pair<float, std::size_t>* present = present_buffer.data();
+  if (rows > present_buffer.size()) {
+    present_heap.resize(rows);
+    present = present_heap.data();
   }
-  const double mean = present > 0 ? sum / static_cast<double>(present) : 0.0;
-  const double variance = present > 0 ? sum_sq / static_cast<double>(present) - mean * mean : 0.0;
-  const double sd = variance > 1e-12 ? std::sqrt(variance) : 0.0;
+  std::size_t count = 0;
+  double sum = 0.0, sum_sq = 0.0;
   for (std::size_t r = 0; r < rows; ++r) {
-    const float x = value(r);
+    const float x = cell(r, source);
     if (std::isnan(x)) {
-      out(r, rank_out) = kMissing;
-      out(r, z_out) = kMissing;
+      cell(r, rank_out) = kMissing;
+      cell(r, z_out) = kMissing;
       continue;
     }
-    std::size_t better = 0;
-    for (std::size_t o = 0; o < rows; ++o) {
-      const float y = value(o);
-      if (!std::isnan(y) && (higher_is_better ? y > x : y < x)) ++better;
-    }
-    out(r, rank_out) = present > 1 ? f(static_cast<double>(better) / static_cast<double>(present - 1)) : 0.0F;
-    out(r, z_out) = sd > 0.0 ? f((x - mean) / sd) : 0.0F;
+    present[count++] = {higher_is_better ? -x : x, r};
+    sum += x;
+    sum_sq += static_cast<double>(x) * x;
+  }
+  if (count == 0) return;
+  const double mean = sum / static_cast<double>(count);
+  const double variance = sum_sq / static_cast<double>(count) - mean * mean;
+  const double sd = variance > 1e-12 ? std::sqrt(variance) : 0.0;
+  std::sort(present, present + count);
+  std::size_t better = 0;
+  for (std::size_t k = 0; k < count; ++k) {
+    if (k > 0 && present[k].first != present[k - 1].first) better = k;
+    const std::size_t r = present[k].second;
+    cell(r, rank_out) = count > 1 ? f(static_cast<double>(better) / static_cast<double>(count - 1)) : 0.0F;
+    cell(r, z_out) = sd > 0.0 ? f((cell(r, source) - mean) / sd) : 0.0F;
   }
 }
 
@@ -332,12 +335,13 @@ Result<RaceFeatures> build_race_features(const RaceCard& card, const HistoryInde
   features.values.assign(rows * kFeatureCount, kMissing);
   double weight_sum = 0.0;
   int weights = 0;
+  Musique musique;  // parsed into, runner after runner
   for (std::size_t r = 0; r < rows; ++r) {
     const RunnerEntry& runner = *starters[r];
     features.numbers.push_back(runner.number);
     float* row = &features.values[r * kFeatureCount];
     runner_features(card, runner, field_size, row);
-    musique_features(runner.musique, card.discipline, row);
+    musique_features(runner.musique, card.discipline, musique, row);
     history_features(card, runner, history, row);
     people_features(card, runner, history, field_size, row);
     if (runner.weight_kg) {

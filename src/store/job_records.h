@@ -61,6 +61,9 @@ struct JobRaceOutcome {
 struct ChunkCommit {
   std::string job_id;
   ModelId model_id = 0;
+  // Whether the chunk's races may already hold predictions from this model, to be replaced.
+  // False only when the selection excluded predicted races: then the delete is skipped.
+  bool replaces_predictions = true;
   std::vector<PredictionRow> predictions;
   std::vector<JobRaceOutcome> outcomes;
   // Progress written with the chunk.

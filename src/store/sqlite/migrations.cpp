@@ -153,11 +153,9 @@ CREATE TABLE predictions (
   win_probability  REAL NOT NULL CHECK (win_probability >= 0 AND win_probability <= 1),
   predicted_rank   INTEGER NOT NULL CHECK (predicted_rank > 0),
   job_id           TEXT,
-  predicted_at     TIMESTAMP NOT NULL,
   PRIMARY KEY (model_id, race_id, number),
   FOREIGN KEY (race_id, number) REFERENCES runners(race_id, number) ON DELETE CASCADE
 ) WITHOUT ROWID;
-CREATE INDEX predictions_by_race ON predictions(race_id);
 )sql";
 
 constexpr std::array<Migration, 1> kMigrations{{

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <filesystem>
 
 #include "store/sqlite/migrations.h"
@@ -9,11 +12,11 @@
 namespace paddock::sqlite {
 namespace {
 
-Discipline discipline_or_flat(const std::string& text) {
+Discipline discipline_or_flat(std::string_view text) {
   return parse_discipline(text).value_or(Discipline::kPlat);
 }
 
-int shoes_off_from(const std::string& shoes) {
+int shoes_off_from(std::string_view shoes) {
   if (shoes.empty()) return 0;
   const bool front = shoes.find("ANTERIEURS") != std::string::npos;
   const bool hind = shoes.find("POSTERIEURS") != std::string::npos;
@@ -308,71 +311,91 @@ Result<std::vector<RaceId>> SqliteDatabase::existing_races(const std::vector<Rac
   return existing;
 }
 
+// Two queries for the whole list (races, then their runners in key order), whatever its
+// length: the engine loads a chunk at a time, and per-race statements cost more than the rows.
 Result<std::vector<RaceCard>> SqliteDatabase::load_race_cards(const std::vector<RaceId>& ids) {
+  if (ids.empty()) return std::vector<RaceCard>();
+  const std::string id_list = fmt::format("[{}]", fmt::join(ids, ","));
   PADDOCK_ASSIGN_OR_RETURN(Statement * race_query, connection_->cached(
       "SELECT id, race_date, meeting_no, race_no, COALESCE(venue_id, 0), discipline, distance_m, "
-      "prize_eur, category, is_quinte, status FROM races WHERE id = ?1"));
+      "prize_eur, category, is_quinte, status FROM races "
+      "WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id"));
   PADDOCK_ASSIGN_OR_RETURN(Statement * runner_query, connection_->cached(
-      "SELECT number, horse_id, COALESCE(jockey_id, 0), COALESCE(trainer_id, 0), age, sex, draw, "
-      "weight_kg, handicap_distance_m, blinkers, shoes, musique, career_starts, career_wins, "
+      "SELECT race_id, number, horse_id, COALESCE(jockey_id, 0), COALESCE(trainer_id, 0), age, sex, "
+      "draw, weight_kg, handicap_distance_m, blinkers, shoes, musique, career_starts, career_wins, "
       "career_places, career_earnings_eur, morning_odds, final_odds, non_runner, "
-      "finish_position, incident FROM runners WHERE race_id = ?1 ORDER BY number"));
-  std::vector<RaceCard> cards;
-  cards.reserve(ids.size());
-  for (RaceId id : ids) {
-    race_query->reset();
-    race_query->bind(1, id);
+      "finish_position, incident FROM runners "
+      "WHERE race_id IN (SELECT value FROM json_each(?1)) ORDER BY race_id, number"));
+
+  std::vector<RaceCard> by_id;  // in id order, as the queries return them
+  race_query->bind(1, id_list);
+  while (true) {
     PADDOCK_ASSIGN_OR_RETURN(bool found, race_query->step());
-    if (!found) continue;
+    if (!found) break;
     RaceCard card;
     card.id = race_query->int64(0);
-    PADDOCK_ASSIGN_OR_RETURN(card.day, parse_day(race_query->text(1)));
+    PADDOCK_ASSIGN_OR_RETURN(card.day, parse_day(race_query->text_view(1)));
     card.meeting_no = race_query->int32(2);
     card.race_no = race_query->int32(3);
     card.venue_id = race_query->int64(4);
-    card.discipline = discipline_or_flat(race_query->text(5));
+    card.discipline = discipline_or_flat(race_query->text_view(5));
     card.distance_m = race_query->int32(6);
     card.prize_eur = race_query->optional_int64(7);
-    card.is_handicap = race_query->text(8).rfind("HANDICAP", 0) == 0;
+    card.is_handicap = race_query->text_view(8).starts_with("HANDICAP");
     card.is_quinte = race_query->int64(9) != 0;
-    card.status = parse_race_status(race_query->text(10)).value_or(RaceStatus::kScheduled);
-
-    runner_query->reset();
-    runner_query->bind(1, id);
-    while (true) {
-      PADDOCK_ASSIGN_OR_RETURN(bool row, runner_query->step());
-      if (!row) break;
-      const Statement& r = *runner_query;
-      RunnerEntry entry;
-      entry.number = r.int32(0);
-      entry.horse_id = r.int64(1);
-      entry.jockey_id = r.int64(2);
-      entry.trainer_id = r.int64(3);
-      entry.age = r.optional_int(4);
-      const std::string sex = r.text(5);
-      entry.sex = sex.empty() ? '?' : sex[0];
-      entry.draw = r.optional_int(6);
-      entry.weight_kg = r.optional_real(7);
-      entry.handicap_distance_m = r.optional_int(8);
-      const std::string blinkers = r.text(9);
-      entry.blinkers = !blinkers.empty() && blinkers.rfind("SANS", 0) != 0;
-      entry.shoes_off = shoes_off_from(r.text(10));
-      entry.musique = r.text(11);
-      entry.career_starts = r.optional_int(12);
-      entry.career_wins = r.optional_int(13);
-      entry.career_places = r.optional_int(14);
-      entry.career_earnings_eur = r.optional_int64(15);
-      entry.morning_odds = r.optional_real(16);
-      entry.final_odds = r.optional_real(17);
-      entry.non_runner = r.int64(18) != 0;
-      entry.finish_position = r.optional_int(19);
-      entry.incident = parse_incident(r.text(20)).value_or(Incident::kNone);
-      card.runners.push_back(std::move(entry));
-    }
-    cards.push_back(std::move(card));
+    card.status = parse_race_status(race_query->text_view(10)).value_or(RaceStatus::kScheduled);
+    by_id.push_back(std::move(card));
   }
   race_query->reset();
+
+  runner_query->bind(1, id_list);
+  std::size_t next = 0;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(bool row, runner_query->step());
+    if (!row) break;
+    const Statement& r = *runner_query;
+    const RaceId race_id = r.int64(0);
+    while (next < by_id.size() && by_id[next].id < race_id) ++next;
+    if (next == by_id.size() || by_id[next].id != race_id) continue;
+    RunnerEntry entry;
+    entry.number = r.int32(1);
+    entry.horse_id = r.int64(2);
+    entry.jockey_id = r.int64(3);
+    entry.trainer_id = r.int64(4);
+    entry.age = r.optional_int(5);
+    const std::string_view sex = r.text_view(6);
+    entry.sex = sex.empty() ? '?' : sex[0];
+    entry.draw = r.optional_int(7);
+    entry.weight_kg = r.optional_real(8);
+    entry.handicap_distance_m = r.optional_int(9);
+    const std::string_view blinkers = r.text_view(10);
+    entry.blinkers = !blinkers.empty() && !blinkers.starts_with("SANS");
+    entry.shoes_off = shoes_off_from(r.text_view(11));
+    entry.musique = r.text(12);
+    entry.career_starts = r.optional_int(13);
+    entry.career_wins = r.optional_int(14);
+    entry.career_places = r.optional_int(15);
+    entry.career_earnings_eur = r.optional_int64(16);
+    entry.morning_odds = r.optional_real(17);
+    entry.final_odds = r.optional_real(18);
+    entry.non_runner = r.int64(19) != 0;
+    entry.finish_position = r.optional_int(20);
+    entry.incident = parse_incident(r.text_view(21)).value_or(Incident::kNone);
+    by_id[next].runners.push_back(std::move(entry));
+  }
   runner_query->reset();
+
+  // Back to the caller's order.
+  std::vector<RaceCard> cards;
+  cards.reserve(by_id.size());
+  for (RaceId id : ids) {
+    const auto found = std::lower_bound(by_id.begin(), by_id.end(), id,
+                                        [](const RaceCard& card, RaceId value) { return card.id < value; });
+    if (found != by_id.end() && found->id == id && found->day != 0) {
+      cards.push_back(std::move(*found));
+      found->day = 0;  // moved: a repeated id yields the card once
+    }
+  }
   return cards;
 }
 
@@ -398,10 +421,10 @@ Status SqliteDatabase::for_each_finished_race(
     if (!row) break;
     const RaceId race_id = s.int64(1);
     if (!race_runs.empty() && race_runs.front().race_id != race_id) flush();
-    std::string date = s.text(0);
+    const std::string_view date = s.text_view(0);
     if (date != last_date) {
       PADDOCK_ASSIGN_OR_RETURN(day, parse_day(date));
-      last_date = std::move(date);
+      last_date = date;
     }
     RunRecord run;
     run.day = day;
@@ -410,11 +433,11 @@ Status SqliteDatabase::for_each_finished_race(
     run.jockey_id = s.int64(3);
     run.trainer_id = s.int64(4);
     run.venue_id = s.int64(5);
-    run.discipline = discipline_or_flat(s.text(6));
+    run.discipline = discipline_or_flat(s.text_view(6));
     run.distance_m = s.int32(7);
     run.draw = s.optional_int(8);
     run.finish_position = s.optional_int(9);
-    run.incident = parse_incident(s.text(10)).value_or(Incident::kNone);
+    run.incident = parse_incident(s.text_view(10)).value_or(Incident::kNone);
     run.prize_eur = s.optional_int64(11);
     race_runs.push_back(run);
   }
@@ -612,16 +635,22 @@ Status SqliteDatabase::write_chunk(const ChunkCommit& chunk) {
       "DELETE FROM predictions WHERE model_id = ?1 AND race_id = ?2"));
   PADDOCK_ASSIGN_OR_RETURN(Statement * insert, connection_->cached(
       "INSERT INTO predictions(model_id, race_id, number, score, win_probability, predicted_rank, "
-      "job_id, predicted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+      "job_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+      "ON CONFLICT(model_id, race_id, number) DO UPDATE SET score = excluded.score, "
+      "win_probability = excluded.win_probability, predicted_rank = excluded.predicted_rank, "
+      "job_id = excluded.job_id"));
   PADDOCK_ASSIGN_OR_RETURN(Statement * state, connection_->cached(
       "UPDATE job_races SET state = ?3, reason = ?4 WHERE job_id = ?1 AND race_id = ?2"));
+  PADDOCK_ASSIGN_OR_RETURN(Statement * all_done, connection_->cached(
+      "UPDATE job_races SET state = 'done', reason = NULL WHERE job_id = ?1 AND race_id IN "
+      "(SELECT value FROM json_each(?2))"));
   PADDOCK_ASSIGN_OR_RETURN(Statement * progress, connection_->cached(
       "UPDATE prediction_jobs SET processed_races = ?2, successful_races = ?3, failed_races = ?4, "
       "progress = ?5, message = ?6, throughput = ?7, eta_seconds = ?8, memory_mb = ?9, "
       "peak_memory_mb = MAX(peak_memory_mb, ?10), heartbeat_at = ?11 WHERE job_id = ?1"));
   const std::string now = utc_timestamp_now();
   for (const JobRaceOutcome& outcome : chunk.outcomes) {
-    if (outcome.state != JobRaceState::kDone) continue;
+    if (!chunk.replaces_predictions || outcome.state != JobRaceState::kDone) continue;
     clear->bind(1, chunk.model_id).bind(2, outcome.race_id);
     PADDOCK_TRY(clear->run());
   }
@@ -632,14 +661,23 @@ Status SqliteDatabase::write_chunk(const ChunkCommit& chunk) {
         .bind(4, p.score)
         .bind(5, p.win_probability)
         .bind(6, p.predicted_rank)
-        .bind(7, chunk.job_id)
-        .bind(8, now);
+        .bind_static(7, chunk.job_id);
     PADDOCK_TRY(insert->run());
   }
+  // The races done, in one statement; failed ones each with their reason.
+  std::vector<RaceId> done;
   for (const JobRaceOutcome& outcome : chunk.outcomes) {
+    if (outcome.state == JobRaceState::kDone) {
+      done.push_back(outcome.race_id);
+      continue;
+    }
     state->bind(1, chunk.job_id).bind(2, outcome.race_id).bind(3, to_string(outcome.state))
         .bind_text_or_null(4, outcome.reason);
     PADDOCK_TRY(state->run());
+  }
+  if (!done.empty()) {
+    all_done->bind(1, chunk.job_id).bind(2, fmt::format("[{}]", fmt::join(done, ",")));
+    PADDOCK_TRY(all_done->run());
   }
   progress->bind(1, chunk.job_id)
       .bind(2, chunk.processed_races)

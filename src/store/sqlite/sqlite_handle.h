@@ -34,6 +34,8 @@ class Statement {
   Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
   Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
   Statement& bind_null(int index);
+  // Binds text without copying it: `value` must outlive the statement's next reset.
+  Statement& bind_static(int index, std::string_view value);
   template <typename T>
   Statement& bind(int index, const std::optional<T>& value) {
     return value ? bind(index, *value) : bind_null(index);
@@ -52,6 +54,8 @@ class Statement {
   int int32(int column) const { return static_cast<int>(int64(column)); }
   double real(int column) const;
   std::string text(int column) const;
+  // The text of a column without a copy; valid until the next step or reset.
+  std::string_view text_view(int column) const;
   std::optional<std::int64_t> optional_int64(int column) const;
   std::optional<int> optional_int(int column) const;
   std::optional<double> optional_real(int column) const;

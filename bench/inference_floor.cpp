@@ -1,0 +1,99 @@
+// The inference floor of a batch job: the same feature rows the engine would compute, pushed
+// through XGBoost alone, in chunks of the same size, on N threads with one booster each. What
+// the engine adds on top (reading races, features, stage 2, writing) shows as the ratio of its
+// end-to-end rate to this one. Features are built before the clock starts.
+//
+// Usage: inference_floor --db FILE [--workers N] [--chunk-size N] [--limit N] [--repeat N]
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <thread>
+
+#include "features/race_stream.h"
+#include "model/model.h"
+#include "store/database.h"
+
+namespace paddock {
+namespace {
+
+struct Args {
+  std::string db;
+  int workers = 1;
+  int chunk_size = 50;
+  std::int64_t limit = 0;
+  int repeat = 1;
+};
+
+int run(const Args& args) {
+  Result<std::unique_ptr<Database>> db = open_database(args.db);
+  if (!db.ok()) return fmt::print(stderr, "{}\n", db.error().describe()), 1;
+  Result<std::optional<ModelRecord>> record = (*db)->active_model();
+  if (!record.ok() || !*record) return fmt::print(stderr, "no active model\n"), 1;
+  Result<HistoryIndex> history = HistoryIndex::load(**db);
+  if (!history.ok()) return fmt::print(stderr, "{}\n", history.error().describe()), 1;
+  RaceQuery query;
+  if (args.limit > 0) query.limit = args.limit;
+  const std::vector<RaceId> ids = *(*db)->find_races(query);
+
+  // Chunks of feature rows, as the engine's workers hold them.
+  std::vector<std::vector<float>> chunks;
+  std::vector<std::size_t> chunk_rows;
+  std::vector<float> current;
+  std::size_t rows = 0, races_in_chunk = 0, total_rows = 0;
+  Status built = for_each_race_features(**db, *history, ids, [&](const RaceCard&, const Result<RaceFeatures>& f) {
+    if (f.ok()) {
+      current.insert(current.end(), f->values.begin(), f->values.end());
+      rows += f->rows();
+    }
+    if (++races_in_chunk == static_cast<std::size_t>(args.chunk_size)) {
+      chunks.push_back(std::move(current));
+      chunk_rows.push_back(rows);
+      total_rows += rows;
+      current.clear();
+      rows = races_in_chunk = 0;
+    }
+  });
+  if (!current.empty()) {
+    chunks.push_back(std::move(current));
+    chunk_rows.push_back(rows);
+    total_rows += rows;
+  }
+  if (!built.ok()) return fmt::print(stderr, "{}\n", built.error().describe()), 1;
+
+  std::vector<Model> models;
+  for (int w = 0; w < args.workers; ++w) models.push_back(std::move(*Model::load((*record)->path)));
+  double best = 1e300;
+  for (int r = 0; r < args.repeat; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> threads;
+    for (int w = 0; w < args.workers; ++w) {
+      threads.emplace_back([&, w] {
+        for (std::size_t c = static_cast<std::size_t>(w); c < chunks.size(); c += static_cast<std::size_t>(args.workers)) {
+          (void)models[static_cast<std::size_t>(w)].booster().predict(chunks[c].data(), chunk_rows[c], kFeatureCount);
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  fmt::print("races={} rows={} workers={} seconds={:.4f} races_per_second={:.0f} us_per_row={:.3f}\n", ids.size(),
+             total_rows, args.workers, best, static_cast<double>(ids.size()) / best,
+             1e6 * best * args.workers / static_cast<double>(total_rows));
+  return 0;
+}
+
+}  // namespace
+}  // namespace paddock
+
+int main(int argc, char** argv) {
+  paddock::Args args;
+  CLI::App app{"inference_floor: XGBoost alone on the engine's feature rows"};
+  app.add_option("--db", args.db)->required();
+  app.add_option("--workers", args.workers);
+  app.add_option("--chunk-size", args.chunk_size);
+  app.add_option("--limit", args.limit);
+  app.add_option("--repeat", args.repeat);
+  CLI11_PARSE(app, argc, argv);
+  return paddock::run(args);
+}
