@@ -36,10 +36,7 @@ std::string new_job_id() {
   return fmt::format("batch_{}_{:04x}", compact_utc_now(), device() & 0xFFFFU);
 }
 
-std::string default_log_dir(const std::string& db_path) {
-  const std::filesystem::path parent = std::filesystem::path(db_path).parent_path();
-  return ((parent.empty() ? std::filesystem::path(".") : parent) / "logs").string();
-}
+
 
 // A chunk's worth of results, handed from a worker to the writer.
 struct ChunkResult {
@@ -214,6 +211,16 @@ Result<JobOutcome> BatchEngine::run() {
 
 // --- The job row -----------------------------------------------------------------------------
 
+// logs/<job_id>.log beside the database, unless --log-dir says otherwise.
+std::string BatchEngine::log_path_for(const std::string& job_id) const {
+  std::filesystem::path directory(options_.log_dir);
+  if (options_.log_dir.empty()) {
+    const std::filesystem::path parent = std::filesystem::path(options_.db_path).parent_path();
+    directory = (parent.empty() ? std::filesystem::path(".") : parent) / "logs";
+  }
+  return (directory / (job_id + ".log")).string();
+}
+
 Status BatchEngine::start_job_row() {
   if (!options_.resume_job_id.empty()) {
     PADDOCK_ASSIGN_OR_RETURN(std::optional<JobRow> job, db_->find_job(options_.resume_job_id));
@@ -257,8 +264,7 @@ Status BatchEngine::start_new_job() {
   job_.host = host_name();
   job_.priority = options_.priority;
   // model_id is set once the model is found: a wrong --model must not stop the row's insertion.
-  const std::string log_dir = options_.log_dir.empty() ? default_log_dir(options_.db_path) : options_.log_dir;
-  job_.log_path = (std::filesystem::path(log_dir) / (job_.job_id + ".log")).string();
+  job_.log_path = log_path_for(job_.job_id);
   return db_->insert_job(job_);
 }
 
@@ -280,10 +286,7 @@ Status BatchEngine::take_over_job(JobRow job) {
   job_.error.clear();
   job_.cancel_requested = false;
   if (job_.config.empty()) job_.config = options_to_json(options_);
-  if (job_.log_path.empty()) {
-    const std::string log_dir = options_.log_dir.empty() ? default_log_dir(options_.db_path) : options_.log_dir;
-    job_.log_path = (std::filesystem::path(log_dir) / (job_.job_id + ".log")).string();
-  }
+  if (job_.log_path.empty()) job_.log_path = log_path_for(job_.job_id);
   // The options that chose the races stay the job's own; how to run them is this run's choice.
   if (!resumed_) {
     PADDOCK_ASSIGN_OR_RETURN(PredictOptions stored, options_from_json(job_.config, options_));

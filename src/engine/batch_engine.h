@@ -57,6 +57,7 @@ class BatchEngine {
   Result<JobOutcome> run();
 
  private:
+  std::string log_path_for(const std::string& job_id) const;
   Status start_job_row();
   Status start_new_job();
   Status take_over_job(JobRow job);

@@ -249,7 +249,7 @@ Result<TrainReport> train_model(Database& db, const TrainOptions& options, const
 
   ModelRecord record;
   record.name = name;
-  record.path = std::filesystem::absolute(directory).string();
+  record.path = std::filesystem::absolute(directory).lexically_normal().string();
   record.created_at = meta.created_at;
   record.feature_set = meta.feature_set;
   record.metrics_json = meta.metrics_json;
