@@ -30,7 +30,8 @@ if ! build/paddock models --db "$db" | grep -q " yes "; then
   first_day=$(sqlite3 "$db" "SELECT MIN(race_date) FROM races")
   # Train on the first 80% of the days, then measure on the last 20% it has never seen.
   split=$(sqlite3 "$db" "SELECT race_date FROM (SELECT DISTINCT race_date FROM races WHERE status = 'finished' ORDER BY race_date) LIMIT 1 OFFSET (SELECT CAST(COUNT(DISTINCT race_date) * 0.8 AS INTEGER) FROM races WHERE status = 'finished')")
-  build/paddock train --db "$db" --to "$split"
+  train_to=$(sqlite3 "$db" "SELECT date('$split', '-1 day')")
+  build/paddock train --db "$db" --to "$train_to"
   echo "== Evaluation on $split .. $last_day (held out from training; data from $first_day)"
   build/paddock evaluate --db "$db" --from "$split"
 fi

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
 
 namespace paddock::cli {
 
@@ -12,8 +13,14 @@ int report(const Error& error) {
 }
 
 Result<std::unique_ptr<Database>> open_db(const std::string& path, Database::Access access) {
+  if (!std::filesystem::exists(path)) {
+    return make_error(ErrorCode::kNotFound, fmt::format("database '{}' does not exist (create one with "
+                                                        "`paddock demo` or `paddock import`)", path));
+  }
   return open_database(path, access);
 }
+
+Result<std::unique_ptr<Database>> open_or_create_db(const std::string& path) { return open_database(path); }
 
 Result<std::optional<Day>> optional_day(const std::string& text, const char* flag) {
   if (text.empty()) return std::optional<Day>();

@@ -21,8 +21,11 @@ using Action = std::function<int()>;
 // "paddock: error: <description>" on stderr, and the exit code for the error.
 int report(const Error& error);
 
+// Opens a database that must exist already (every command but demo and import, which create).
 Result<std::unique_ptr<Database>> open_db(const std::string& path,
                                           Database::Access access = Database::Access::kReadWrite);
+// Opens or creates.
+Result<std::unique_ptr<Database>> open_or_create_db(const std::string& path);
 Result<std::optional<Day>> optional_day(const std::string& text, const char* flag);
 
 struct LoadedModel {

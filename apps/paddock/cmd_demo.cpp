@@ -20,7 +20,7 @@ struct DemoArgs {
 int run_demo(const DemoArgs& args) {
   Result<Day> start = parse_day(args.start);
   if (!start.ok()) return report(make_error(ErrorCode::kInvalidArgument, "--start: " + start.error().message));
-  Result<std::unique_ptr<Database>> db = open_db(args.db);
+  Result<std::unique_ptr<Database>> db = open_or_create_db(args.db);
   if (!db.ok()) return report(db.error());
   DemoOptions options;
   options.races = args.races;
@@ -51,7 +51,7 @@ int run_demo(const DemoArgs& args) {
 void add_demo_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<DemoArgs>();
   CLI::App* cmd = app.add_subcommand("demo", "Create a realistic synthetic French racing database");
-  cmd->add_option("--db", args->db, "SQLite database file to create or fill (must hold no races)")->required();
+  cmd->add_option("--db", args->db, "SQLite database file to create or fill (must hold no races)")->envname("PADDOCK_DB")->required();
   cmd->add_option("--races", args->races, "Number of races to generate")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--seed", args->seed, "Random seed: the same seed gives the same data")->capture_default_str();
   cmd->add_option("--start", args->start, "First race day, YYYY-MM-DD")->capture_default_str();

@@ -103,7 +103,7 @@ int run_evaluate(const EvaluateArgs& args) {
 void add_evaluate_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<EvaluateArgs>();
   CLI::App* cmd = app.add_subcommand("evaluate", "Measure a model on finished races against the market");
-  cmd->add_option("--db", args->db, "SQLite database file")->required();
+  cmd->add_option("--db", args->db, "SQLite database file")->envname("PADDOCK_DB")->required();
   cmd->add_option("--from", args->from, "First race day, YYYY-MM-DD");
   cmd->add_option("--to", args->to, "Last race day, YYYY-MM-DD");
   cmd->add_option("--model", args->model, "Model id (default: the active model)");

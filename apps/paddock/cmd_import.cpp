@@ -37,7 +37,7 @@ void print_summary(const ImportArgs& args, const ImportReport& report) {
 }
 
 int run_import(const ImportArgs& args) {
-  Result<std::unique_ptr<Database>> db = open_db(args.db);
+  Result<std::unique_ptr<Database>> db = open_or_create_db(args.db);
   if (!db.ok()) return report(db.error());
   ImportOptions options;
   options.races_csv = args.races;
@@ -54,7 +54,7 @@ int run_import(const ImportArgs& args) {
 void add_import_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<ImportArgs>();
   CLI::App* cmd = app.add_subcommand("import", "Import races and runners from CSV files (docs/data-formats.md)");
-  cmd->add_option("--db", args->db, "SQLite database file to create or fill")->required();
+  cmd->add_option("--db", args->db, "SQLite database file to create or fill")->envname("PADDOCK_DB")->required();
   cmd->add_option("--races", args->races, "races.csv: one row per race")->required();
   cmd->add_option("--runners", args->runners, "runners.csv: one row per runner")->required();
   cmd->add_flag("--skip-bad-rows", args->skip_bad_rows,

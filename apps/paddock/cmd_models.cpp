@@ -35,7 +35,7 @@ int run_models(const ModelsArgs& args) {
 void add_models_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<ModelsArgs>();
   CLI::App* cmd = app.add_subcommand("models", "List registered models, or activate one");
-  cmd->add_option("--db", args->db, "SQLite database file")->required();
+  cmd->add_option("--db", args->db, "SQLite database file")->envname("PADDOCK_DB")->required();
   cmd->add_option("--activate", args->activate, "Make this model id the active one");
   cmd->callback([args, &action] { action = [args] { return run_models(*args); }; });
 }

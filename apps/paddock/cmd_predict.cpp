@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <charconv>
 #include <csignal>
 #include <memory>
 
@@ -82,7 +83,16 @@ void add_predict_options(CLI::App& app, Action& action) {
   CLI::Option* ids = app.add_option("--race-ids", o.race_ids, "Predict exactly these race ids (unknown ids fail as 'race not found')");
   app.add_option("--limit", o.limit, "At most this many races")->check(CLI::PositiveNumber);
   app.add_option("-w,--workers", o.workers, "Worker threads; -1 = all CPU cores")->capture_default_str()
-      ->check(CLI::Range(-1, 256) & !CLI::IsMember({0}));
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            int value = 0;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (ec != std::errc() || end != text.data() + text.size() || value == 0 || value < -1 || value > 256) {
+              return std::string("workers must be -1 (all cores) or 1 to 256, not ") + text;
+            }
+            return std::string();
+          },
+          "-1 or 1..256"));
   app.add_option("-c,--chunk-size", o.chunk_size, "Races per chunk (one transaction each)")
       ->capture_default_str()->check(CLI::Range(1, 100000));
   app.add_flag("--force-reprediction", o.force_reprediction, "Also predict races this model already predicted");
@@ -94,7 +104,6 @@ void add_predict_options(CLI::App& app, Action& action) {
   CLI::Option* resume = app.add_option("--resume", o.resume_job_id,
                                        "Continue a cancelled, failed or crashed job with the races it has not done");
   app.add_option("--log-dir", o.log_dir, "Directory of job logs (default: logs/ beside the database)");
-  app.add_option("--priority", o.priority, "Priority recorded on the job (higher runs first when queued)");
   app.add_flag("-q,--quiet", o.quiet, "No progress bar and no log lines on the terminal");
   ids->excludes("--date")->excludes("--from")->excludes("--to");
   resume->excludes(ids)->excludes("--date")->excludes("--from")->excludes("--to")->excludes("--job-id");

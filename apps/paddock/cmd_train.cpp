@@ -61,7 +61,7 @@ int run_train(const TrainArgs& args) {
 void add_train_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<TrainArgs>();
   CLI::App* cmd = app.add_subcommand("train", "Train a two-stage model (XGBoost ranker + market combination)");
-  cmd->add_option("--db", args->db, "SQLite database file")->required();
+  cmd->add_option("--db", args->db, "SQLite database file")->envname("PADDOCK_DB")->required();
   cmd->add_option("--from", args->from, "First race day used, YYYY-MM-DD (default: the first)");
   cmd->add_option("--to", args->to, "Last race day used, YYYY-MM-DD (default: the last)");
   cmd->add_option("--out", args->out, "Model directory (default: models/<name> beside the database)");
@@ -69,7 +69,7 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--trees", args->trees, "Boosting rounds")->check(CLI::Range(1, 5000))->capture_default_str();
   cmd->add_option("--depth", args->depth, "Maximum tree depth")->check(CLI::Range(1, 16))->capture_default_str();
   cmd->add_option("--learning-rate", args->learning_rate, "XGBoost eta")->check(CLI::Range(0.001, 1.0))->capture_default_str();
-  cmd->add_option("--objective", args->objective, "rank:pairwise or rank:ndcg")
+  cmd->add_option("--objective", args->objective, "XGBoost ranking objective: rank:pairwise, rank:ndcg or rank:map")
       ->check(CLI::IsMember({"rank:pairwise", "rank:ndcg", "rank:map"}))->capture_default_str();
   cmd->add_option("--validation-fraction", args->validation_fraction,
                   "Share of the latest days kept to calibrate (temperature, alpha, beta)")

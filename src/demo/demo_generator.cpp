@@ -21,7 +21,7 @@ using demo::Random;
 // The world's constants. Tuned so that the market favourite wins about a third of the races,
 // as at the PMU, and the over-round (sum of 1/odds) lies between 1.15 and 1.30.
 
-constexpr double kStrengthScale = 1.75;     // win odds multiply by e^1.45 per unit of strength
+constexpr double kStrengthScale = 1.75;     // win odds multiply by e^1.75 per unit of strength
 constexpr double kSeenFormSd = 0.25;        // the day's form that the market sees (paddock, news)
 constexpr double kHiddenFormSd = 0.30;      // the day's form that nobody knows in advance
 constexpr double kMarketBias = 0.88;        // the market's strengths are shrunk: longshots overbet
@@ -670,6 +670,7 @@ struct Tally {
   std::int64_t declared = 0;
   std::int64_t non_runners = 0;
   std::int64_t incidents = 0;
+  std::int64_t finished_starters = 0;
 };
 
 class Generator {
@@ -757,17 +758,20 @@ Status Generator::generate_race(Day day, int meeting, int race_no, Venue& venue,
   lay_out_field(world_, random_, setup, entries, year);
 
   // The starters' strengths, incident chances and true win probabilities.
+  // A race keeps at least two starters: scratchings beyond that are withdrawn.
+  auto starter_count = [&] {
+    return std::count_if(entries.begin(), entries.end(), [](const Entry& e) { return !e.non_runner; });
+  };
+  for (Entry& e : entries) {
+    if (starter_count() >= 2) break;
+    e.non_runner = false;
+  }
   std::vector<std::size_t> starters;
   double weight_sum = 0.0;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (entries[i].non_runner) continue;
     starters.push_back(i);
     if (entries[i].weight) weight_sum += *entries[i].weight;
-  }
-  if (starters.size() < 2) entries[starters.empty() ? 0 : starters[0]].non_runner = false;
-  starters.clear();
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (!entries[i].non_runner) starters.push_back(i);
   }
   const int n = static_cast<int>(starters.size());
   const double mean_weight = weight_sum / std::max(1, n);
@@ -814,7 +818,8 @@ Status Generator::generate_race(Day day, int meeting, int race_no, Venue& venue,
     for (std::size_t rank = 0; rank < order.size(); ++rank) entries[order[rank].second].position = static_cast<int>(rank) + 1;
     if (!order.empty()) {
       ++tally_.finished;
-      tally_.overround += overround;
+      for (std::size_t k : starters) tally_.overround += 1.0 / *entries[k].final_odds;
+      tally_.finished_starters += static_cast<std::int64_t>(starters.size());
       const auto favourite = std::min_element(starters.begin(), starters.end(), [&](std::size_t a, std::size_t b) {
         return *entries[a].final_odds < *entries[b].final_odds;
       });
@@ -988,7 +993,9 @@ Result<DemoReport> Generator::run(const std::function<void(std::string_view)>& s
   }
   if (report_.races > 0) report_.mean_field_size = static_cast<double>(tally_.starters) / static_cast<double>(report_.races);
   if (tally_.declared > 0) report_.non_runner_rate = static_cast<double>(tally_.non_runners) / static_cast<double>(tally_.declared);
-  if (tally_.starters > 0) report_.incident_rate = static_cast<double>(tally_.incidents) / static_cast<double>(tally_.starters);
+  if (tally_.finished_starters > 0) {
+    report_.incident_rate = static_cast<double>(tally_.incidents) / static_cast<double>(tally_.finished_starters);
+  }
   return report_;
 }
 

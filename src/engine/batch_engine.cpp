@@ -244,9 +244,11 @@ Status BatchEngine::start_job_row() {
     PADDOCK_ASSIGN_OR_RETURN(std::optional<JobRow> job, db_->find_job(options_.job_id));
     if (job && job->status == JobStatus::kQueued) return take_over_job(std::move(*job));
     if (job) {
-      return make_error(ErrorCode::kAlreadyExists,
-                        fmt::format("job '{}' already exists (status {}); continue it with --resume {}",
-                                    job->job_id, to_string(job->status), job->job_id));
+      const std::string hint = job->status == JobStatus::kCompleted
+                                   ? "choose another id"
+                                   : fmt::format("continue it with --resume {}", job->job_id);
+      return make_error(ErrorCode::kAlreadyExists, fmt::format("job '{}' already exists (status {}); {}",
+                                                               job->job_id, to_string(job->status), hint));
     }
   }
   return start_new_job();
@@ -287,11 +289,16 @@ Status BatchEngine::take_over_job(JobRow job) {
   job_.cancel_requested = false;
   if (job_.config.empty()) job_.config = options_to_json(options_);
   if (job_.log_path.empty()) job_.log_path = log_path_for(job_.job_id);
-  // The options that chose the races stay the job's own; how to run them is this run's choice.
-  if (!resumed_) {
-    PADDOCK_ASSIGN_OR_RETURN(PredictOptions stored, options_from_json(job_.config, options_));
-    options_ = std::move(stored);
+  // The options that choose the races and the model stay the job's own. How to run them
+  // (workers, chunk size, memory) is this run's choice when resuming, the job's when queued.
+  PADDOCK_ASSIGN_OR_RETURN(PredictOptions stored, options_from_json(job_.config, options_));
+  if (resumed_) {
+    stored.workers = options_.workers;
+    stored.chunk_size = options_.chunk_size;
+    stored.max_memory_mb = options_.max_memory_mb;
   }
+  options_ = std::move(stored);
+  PADDOCK_TRY(db_->clear_cancel(job_.job_id));
   return db_->update_job(job_);
 }
 
@@ -302,6 +309,7 @@ Status BatchEngine::run_job() {
   PADDOCK_TRY(load_model());
   PADDOCK_TRY(plan_races());
   write_header();
+  PADDOCK_TRY(record_unknown_races());
   if (pending_.empty()) return ok_status();
   PADDOCK_TRY(load_history());
   return predict_chunks();
@@ -336,8 +344,12 @@ Status BatchEngine::load_model() {
 
 Status BatchEngine::plan_races() {
   if (resumed_) {
-    PADDOCK_ASSIGN_OR_RETURN(pending_, db_->job_races(job_.job_id, JobRaceState::kPending));
-    return ok_status();
+    // A job stopped before its race list was stored (no model, say) selects its races now.
+    PADDOCK_ASSIGN_OR_RETURN(const std::vector<RaceId> listed, db_->job_races(job_.job_id, std::nullopt));
+    if (!listed.empty()) {
+      PADDOCK_ASSIGN_OR_RETURN(pending_, db_->job_races(job_.job_id, JobRaceState::kPending));
+      return ok_status();
+    }
   }
   PADDOCK_ASSIGN_OR_RETURN(const RaceSelection selection, select_races(*db_, options_, model_.id));
   std::vector<RaceId> listed = selection.races;
@@ -351,12 +363,15 @@ Status BatchEngine::plan_races() {
     PADDOCK_TRY(transaction.commit());
   }
   pending_ = selection.races;
-  if (!selection.unknown.empty()) {
-    std::vector<JobRaceOutcome> outcomes;
-    for (RaceId id : selection.unknown) outcomes.push_back(failed(id, "race not found"));
-    PADDOCK_TRY(commit({}, std::move(outcomes), "Unknown race ids recorded as failed"));
-  }
+  unknown_ = selection.unknown;
   return ok_status();
+}
+
+Status BatchEngine::record_unknown_races() {
+  if (unknown_.empty()) return ok_status();
+  std::vector<JobRaceOutcome> outcomes;
+  for (RaceId id : unknown_) outcomes.push_back(failed(id, "race not found"));
+  return commit({}, std::move(outcomes), "Unknown race ids recorded as failed");
 }
 
 void BatchEngine::write_header() {

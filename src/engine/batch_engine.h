@@ -65,6 +65,7 @@ class BatchEngine {
   Status open_log();
   Status load_model();
   Status plan_races();
+  Status record_unknown_races();
   void write_header();
   Status load_history();
   Status predict_chunks();
@@ -81,6 +82,7 @@ class BatchEngine {
   std::optional<JobLog> log_;
   ModelRecord model_;
   std::vector<RaceId> pending_;
+  std::vector<RaceId> unknown_;  // --race-ids that name no race
   std::optional<HistoryIndex> history_;
   std::int64_t processed_this_run_ = 0;
   std::int64_t memory_holds_ = 0;

@@ -89,6 +89,17 @@ Result<Booster> Booster::train(const RankingData& data, const BoosterParams& par
     PADDOCK_XGB(XGBoosterUpdateOneIter(handle, tree, matrix.get()));
     if (on_tree) on_tree(tree + 1, params.trees);
   }
+  // Stored in model.json, so that a loader (paddock, or Python) can check the columns by name.
+  if (!data.feature_names.empty()) {
+    std::vector<const char*> names;
+    std::vector<const char*> types;
+    for (const std::string& name : data.feature_names) {
+      names.push_back(name.c_str());
+      types.push_back("float");
+    }
+    PADDOCK_XGB(XGBoosterSetStrFeatureInfo(handle, "feature_name", names.data(), names.size()));
+    PADDOCK_XGB(XGBoosterSetStrFeatureInfo(handle, "feature_type", types.data(), types.size()));
+  }
   return booster;
 }
 

@@ -101,7 +101,8 @@ class Database {
 
   // Jobs.
   virtual Status insert_job(const JobRow& job) = 0;
-  // Writes every column of the row (by job_id).
+  // Writes every column of the row (by job_id) but the cancel flag, which only request_cancel
+  // and clear_cancel change: a cancel request is never lost to a concurrent row update.
   virtual Status update_job(const JobRow& job) = 0;
   virtual Result<std::optional<JobRow>> find_job(const std::string& job_id) = 0;
   virtual Status insert_job_races(const std::string& job_id, const std::vector<RaceId>& races) = 0;
@@ -117,6 +118,7 @@ class Database {
   virtual Status heartbeat(const std::string& job_id, double memory_mb) = 0;
   virtual Result<bool> cancel_requested(const std::string& job_id) = 0;
   virtual Status request_cancel(const std::string& job_id) = 0;
+  virtual Status clear_cancel(const std::string& job_id) = 0;
 
   // Predictions.
   virtual Result<std::vector<PredictionRow>> predictions_for_race(RaceId race_id,

@@ -114,6 +114,9 @@ TEST_F(BatchEngineTest, RaceIdsAreTakenExactlyAndUnknownOnesFail) {
   EXPECT_EQ(text("SELECT state FROM job_races WHERE job_id = '" + job.job_id + "' AND race_id = " + std::to_string(a)), "done");
   const std::string config = text("SELECT config FROM prediction_jobs WHERE job_id = '" + job.job_id + "'");
   EXPECT_NE(config.find("999"), std::string::npos) << config;
+  std::ifstream log(job.log_path);
+  const std::string content((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_LT(content.find("Starting batch prediction job"), content.find("Race 999 failed: race not found")) << content;
 }
 
 TEST_F(BatchEngineTest, LimitAppliesToEveryMode) {
@@ -349,6 +352,22 @@ TEST_F(BatchEngineTest, MissingModelFailsTheJobWithAClearError) {
   EXPECT_EQ(text("SELECT status FROM prediction_jobs WHERE job_id = '" + job.job_id + "'"), "failed");
   EXPECT_NE(text("SELECT error FROM prediction_jobs WHERE job_id = '" + job.job_id + "'").find("no model"),
             std::string::npos);
+}
+
+TEST_F(BatchEngineTest, AJobThatFailedBeforeSelectingItsRacesSelectsThemOnResume) {
+  testing::exec_sql(db_path_, "UPDATE models SET is_active = 0");
+  PredictOptions o = options();
+  o.date = *parse_day("2020-02-20");
+  const JobOutcome failed_job = run(o);
+  ASSERT_EQ(failed_job.status, JobStatus::kFailed);
+  EXPECT_NE(failed_job.error.find("no active model"), std::string::npos);
+  testing::exec_sql(db_path_, "UPDATE models SET is_active = 1");
+  PredictOptions resume = options();
+  resume.resume_job_id = failed_job.job_id;
+  const JobOutcome resumed = run(resume);
+  EXPECT_EQ(resumed.status, JobStatus::kCompleted);
+  EXPECT_EQ(resumed.total_races, count("SELECT COUNT(*) FROM races WHERE race_date = '2020-02-20'"));
+  EXPECT_EQ(resumed.successful_races, resumed.total_races);
 }
 
 TEST_F(BatchEngineTest, MaxMemoryHoldsChunksBackAndStillFinishes) {

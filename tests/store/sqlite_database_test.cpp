@@ -60,6 +60,21 @@ TEST(Store, AChunkCommitIsAllOrNothing) {
   EXPECT_EQ(testing::query_int(path, "SELECT processed_races FROM prediction_jobs"), 0);
 }
 
+TEST(Store, ACancelRequestSurvivesRowUpdates) {
+  testing::TempDir dir("store-cancel");
+  std::unique_ptr<Database> db = testing::open_or_die(dir.file("c.db"));
+  JobRow job;
+  job.job_id = "c";
+  ASSERT_TRUE(db->insert_job(job).ok());
+  ASSERT_TRUE(db->request_cancel("c").ok());
+  job.message = "still running";
+  ASSERT_TRUE(db->update_job(job).ok());  // the job's own view has cancel_requested = false
+  EXPECT_TRUE(*db->cancel_requested("c"));
+  ASSERT_TRUE(db->clear_cancel("c").ok());
+  EXPECT_FALSE(*db->cancel_requested("c"));
+  EXPECT_EQ(db->request_cancel("nope").error().code, ErrorCode::kNotFound);
+}
+
 TEST(Store, RaceSelectionHonoursEveryFilter) {
   testing::TempDir dir("store-find");
   const std::string path = testing::demo_database_copy(dir.path());

@@ -570,7 +570,7 @@ Status SqliteDatabase::update_job(const JobRow& job) {
       "processed_races = ?6, successful_races = ?7, failed_races = ?8, start_time = ?9, "
       "end_time = ?10, error = ?11, config = ?12, pid = ?13, host = ?14, heartbeat_at = ?15, "
       "throughput = ?16, eta_seconds = ?17, memory_mb = ?18, peak_memory_mb = ?19, "
-      "model_id = ?20, cancel_requested = ?21, log_path = ?22, priority = ?23, attempt = ?24 "
+      "model_id = ?20, log_path = ?22, priority = ?23, attempt = ?24 "
       "WHERE job_id = ?1"));
   bind_job(s, job);
   PADDOCK_TRY(s.run());
@@ -715,6 +715,13 @@ Result<bool> SqliteDatabase::cancel_requested(const std::string& job_id) {
   const bool requested = row && s->int64(0) != 0;
   s->reset();
   return requested;
+}
+
+Status SqliteDatabase::clear_cancel(const std::string& job_id) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "UPDATE prediction_jobs SET cancel_requested = 0 WHERE job_id = ?1"));
+  s.bind(1, job_id);
+  return s.run();
 }
 
 Status SqliteDatabase::request_cancel(const std::string& job_id) {

@@ -59,6 +59,7 @@ class SqliteDatabase final : public Database {
   Status heartbeat(const std::string& job_id, double memory_mb) override;
   Result<bool> cancel_requested(const std::string& job_id) override;
   Status request_cancel(const std::string& job_id) override;
+  Status clear_cancel(const std::string& job_id) override;
 
   Result<std::vector<PredictionRow>> predictions_for_race(RaceId race_id, ModelId model_id) override;
   Status for_each_export_row(const ExportQuery& query,
