@@ -99,10 +99,13 @@ int exit_code_for(ErrorCode code);
     if (!paddock_try_result_.ok()) return paddock_try_result_.error(); \
   } while (false)
 
-// PADDOCK_ASSIGN_OR_RETURN(lhs, result_expr): `lhs = value` or return the error.
+// PADDOCK_ASSIGN_OR_RETURN(lhs, result_expr): `lhs = value` or return the error. `lhs` may be a
+// declaration, so it cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define PADDOCK_ASSIGN_OR_RETURN(lhs, expr) \
   PADDOCK_ASSIGN_OR_RETURN_IMPL(PADDOCK_CONCAT(paddock_result_, __LINE__), lhs, expr)
 #define PADDOCK_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                  \
   if (!tmp.ok()) return tmp.error();                  \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
