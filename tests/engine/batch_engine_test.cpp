@@ -1,4 +1,5 @@
 #include "engine/batch_engine.h"
+#include "engine/prediction_export.h"
 
 #include <gtest/gtest.h>
 
@@ -368,6 +369,48 @@ TEST_F(BatchEngineTest, AJobThatFailedBeforeSelectingItsRacesSelectsThemOnResume
   EXPECT_EQ(resumed.status, JobStatus::kCompleted);
   EXPECT_EQ(resumed.total_races, count("SELECT COUNT(*) FROM races WHERE race_date = '2020-02-20'"));
   EXPECT_EQ(resumed.successful_races, resumed.total_races);
+}
+
+TEST_F(BatchEngineTest, ExportWritesOneCsvRowPerPredictedRunnerWithResults) {
+  PredictOptions o = options();
+  o.date = *parse_day("2020-01-20");
+  const JobOutcome job = run(o);
+  std::unique_ptr<Database> db = testing::open_or_die(db_path_);
+  ExportQuery query;
+  query.job_id = job.job_id;
+  query.model_id = count("SELECT id FROM models WHERE is_active = 1");
+  std::ostringstream csv;
+  Result<std::int64_t> rows = export_predictions_csv(*db, query, csv);
+  ASSERT_TRUE(rows.ok()) << rows.error().describe();
+  EXPECT_EQ(*rows, count("SELECT COUNT(*) FROM predictions"));
+  std::istringstream lines(csv.str());
+  std::string header, first;
+  std::getline(lines, header);
+  std::getline(lines, first);
+  EXPECT_EQ(header,
+            "race_id,race_date,venue,meeting_no,race_no,number,horse,score,win_probability,predicted_rank,"
+            "odds,finish_position,incident,model_id,job_id");
+  // The first row: the first race of the day, its predicted favourite, with its result.
+  const std::string race = text("SELECT MIN(race_id) FROM predictions");
+  const std::string number = text("SELECT number FROM predictions WHERE race_id = " + race + " AND predicted_rank = 1");
+  EXPECT_EQ(first.rfind(race + ",2020-01-20,", 0), 0U) << first;
+  EXPECT_NE(first.find("," + number + ","), std::string::npos) << first;
+  const std::string position =
+      text("SELECT finish_position FROM runners WHERE race_id = " + race + " AND number = " + number);
+  const std::string incident = text("SELECT COALESCE(incident, '') FROM runners WHERE race_id = " + race + " AND number = " + number);
+  EXPECT_NE(first.find("," + position + "," + incident + ","), std::string::npos) << first;
+  EXPECT_EQ(first.substr(first.size() - job.job_id.size()), job.job_id);
+
+  // A day range gives the same rows; a day without predictions gives only the header.
+  ExportQuery by_day;
+  by_day.from = by_day.to = *parse_day("2020-01-20");
+  by_day.model_id = query.model_id;
+  std::ostringstream same;
+  ASSERT_TRUE(export_predictions_csv(*db, by_day, same).ok());
+  EXPECT_EQ(same.str(), csv.str());
+  by_day.from = by_day.to = *parse_day("2020-01-21");
+  std::ostringstream none;
+  EXPECT_EQ(*export_predictions_csv(*db, by_day, none), 0);
 }
 
 TEST_F(BatchEngineTest, MaxMemoryHoldsChunksBackAndStillFinishes) {
