@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <xgboost/c_api.h>
 
+#include <mutex>
 #include <utility>
 
 namespace paddock {
@@ -104,6 +105,11 @@ Result<Booster> Booster::train(const RankingData& data, const BoosterParams& par
 }
 
 Result<Booster> Booster::load(const std::string& path) {
+  // XGBoost does not document its model loader as safe to run from several threads at once
+  // (it parses trees on its own OpenMP threads), and each engine worker loads its own copy:
+  // loads are serialised. Prediction on distinct boosters runs in parallel.
+  static std::mutex load_mutex;
+  const std::lock_guard<std::mutex> lock(load_mutex);
   BoosterHandle handle = nullptr;
   PADDOCK_XGB(XGBoosterCreate(nullptr, 0, &handle));
   Booster booster(handle);

@@ -49,7 +49,7 @@ TEST(Store, AChunkCommitIsAllOrNothing) {
   ChunkCommit chunk;
   chunk.job_id = "j";
   chunk.model_id = testing::query_int(path, "SELECT id FROM models WHERE is_active = 1");
-  chunk.predictions = {PredictionRow{race, 1, 0.5, 0.5, 1}, PredictionRow{race, 99, 0.1, 0.5, 2}};  // no runner 99
+  chunk.predictions = {PredictionRow{race, 1, 0.5, 0.5, 1}, PredictionRow{42, 1, 0.1, 0.5, 1}};  // no race 42
   chunk.outcomes = {JobRaceOutcome{race, JobRaceState::kDone, ""}};
   chunk.processed_races = 1;
   const Status committed = db->commit_chunk(chunk);

@@ -147,14 +147,13 @@ CREATE TABLE job_races (
 
 CREATE TABLE predictions (
   model_id         INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
-  race_id          INTEGER NOT NULL,
+  race_id          INTEGER NOT NULL REFERENCES races(id) ON DELETE CASCADE,
   number           INTEGER NOT NULL,
   score            REAL NOT NULL,
   win_probability  REAL NOT NULL CHECK (win_probability >= 0 AND win_probability <= 1),
   predicted_rank   INTEGER NOT NULL CHECK (predicted_rank > 0),
   job_id           TEXT,
-  PRIMARY KEY (model_id, race_id, number),
-  FOREIGN KEY (race_id, number) REFERENCES runners(race_id, number) ON DELETE CASCADE
+  PRIMARY KEY (model_id, race_id, number)
 ) WITHOUT ROWID;
 )sql";
 
