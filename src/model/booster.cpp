@@ -31,6 +31,18 @@ class Matrix {
   DMatrixHandle handle_ = nullptr;
 };
 
+// Feature names and types as the C arrays XGBoost takes; every feature is a float.
+struct FeatureInfo {
+  explicit FeatureInfo(const std::vector<std::string>& feature_names) {
+    for (const std::string& name : feature_names) {
+      names.push_back(name.c_str());
+      types.push_back("float");
+    }
+  }
+  std::vector<const char*> names;
+  std::vector<const char*> types;
+};
+
 }  // namespace
 
 Booster::Booster(Booster&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
@@ -57,15 +69,10 @@ Result<Booster> Booster::train(const RankingData& data, const BoosterParams& par
                                      std::numeric_limits<float>::quiet_NaN(), matrix.out()));
   PADDOCK_XGB(XGDMatrixSetFloatInfo(matrix.get(), "label", data.labels.data(), data.rows()));
   PADDOCK_XGB(XGDMatrixSetUIntInfo(matrix.get(), "group", data.groups.data(), data.groups.size()));
-  if (!data.feature_names.empty()) {
-    std::vector<const char*> names;
-    std::vector<const char*> types;
-    for (const std::string& name : data.feature_names) {
-      names.push_back(name.c_str());
-      types.push_back("float");
-    }
-    PADDOCK_XGB(XGDMatrixSetStrFeatureInfo(matrix.get(), "feature_name", names.data(), names.size()));
-    PADDOCK_XGB(XGDMatrixSetStrFeatureInfo(matrix.get(), "feature_type", types.data(), types.size()));
+  FeatureInfo info(data.feature_names);  // XGBoost takes non-const arrays
+  if (!info.names.empty()) {
+    PADDOCK_XGB(XGDMatrixSetStrFeatureInfo(matrix.get(), "feature_name", info.names.data(), info.names.size()));
+    PADDOCK_XGB(XGDMatrixSetStrFeatureInfo(matrix.get(), "feature_type", info.types.data(), info.types.size()));
   }
   BoosterHandle handle = nullptr;
   DMatrixHandle matrices[] = {matrix.get()};
@@ -91,15 +98,9 @@ Result<Booster> Booster::train(const RankingData& data, const BoosterParams& par
     if (on_tree) on_tree(tree + 1, params.trees);
   }
   // Stored in model.json, so that a loader (paddock, or Python) can check the columns by name.
-  if (!data.feature_names.empty()) {
-    std::vector<const char*> names;
-    std::vector<const char*> types;
-    for (const std::string& name : data.feature_names) {
-      names.push_back(name.c_str());
-      types.push_back("float");
-    }
-    PADDOCK_XGB(XGBoosterSetStrFeatureInfo(handle, "feature_name", names.data(), names.size()));
-    PADDOCK_XGB(XGBoosterSetStrFeatureInfo(handle, "feature_type", types.data(), types.size()));
+  if (!info.names.empty()) {
+    PADDOCK_XGB(XGBoosterSetStrFeatureInfo(handle, "feature_name", info.names.data(), info.names.size()));
+    PADDOCK_XGB(XGBoosterSetStrFeatureInfo(handle, "feature_type", info.types.data(), info.types.size()));
   }
   return booster;
 }
