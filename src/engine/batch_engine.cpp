@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -115,7 +116,6 @@ ChunkResult predict_chunk(Database& db, Model& model, const HistoryIndex& histor
 struct Pipeline {
   std::mutex mutex;
   std::condition_variable work_cv;
-  std::condition_variable result_cv;
   std::size_t next_chunk = 0;
   std::size_t chunk_count = 0;
   int in_flight = 0;
@@ -135,6 +135,8 @@ struct WorkerContext {
   Pipeline* pipeline = nullptr;
   MemoryGovernor* governor = nullptr;
   PhaseClock* clock = nullptr;
+  // Commits the results waiting, if no other worker is doing it (or, with kWait, after it).
+  std::function<void(bool)> write_waiting;
 };
 
 void worker_main(const WorkerContext& context) {
@@ -143,7 +145,6 @@ void worker_main(const WorkerContext& context) {
     const std::lock_guard<std::mutex> lock(pipe.mutex);
     pipe.worker_error = error.describe();
     --pipe.workers_running;
-    pipe.result_cv.notify_all();
   };
   Result<std::unique_ptr<Database>> db = open_database(context.db_path, Database::Access::kReadOnly);
   if (!db.ok()) return give_up(db.error());
@@ -171,11 +172,11 @@ void worker_main(const WorkerContext& context) {
       const std::lock_guard<std::mutex> lock(pipe.mutex);
       pipe.results.push_back(std::move(result));
     }
-    pipe.result_cv.notify_one();
+    context.write_waiting(false);
   }
+  context.write_waiting(true);  // nothing of this worker's is left unwritten
   const std::lock_guard<std::mutex> lock(pipe.mutex);
   --pipe.workers_running;
-  pipe.result_cv.notify_all();
 }
 
 std::string race_label(RaceId id) { return fmt::format("{}", id); }
@@ -465,54 +466,71 @@ Status BatchEngine::predict_chunks() {
   pipe.max_in_flight = 2 * workers;
   pipe.workers_running = workers;
   PhaseClock clock;
-  WorkerContext context{options_.db_path, model_.path, &*history_, &pending_, chunk_size, &pipe, &governor, &clock};
+  WorkerContext context{options_.db_path, model_.path, &*history_, &pending_, chunk_size, &pipe, &governor, &clock, {}};
 
   ProgressBar bar(options_.quiet ? ProgressBar::Mode::kOff : ProgressBar::Mode::kAuto);
-  std::vector<std::thread> threads;
-  for (int w = 0; w < workers; ++w) threads.emplace_back(worker_main, std::cref(context));
-
   Status status = ok_status();
   std::size_t committed = 0;
-  while (true) {
-    std::optional<ChunkResult> result;
-    {
-      std::unique_lock<std::mutex> lock(pipe.mutex);
-      pipe.result_cv.wait_for(lock, std::chrono::milliseconds(250),
-                              [&] { return !pipe.results.empty() || pipe.workers_running == 0; });
-      if (!pipe.results.empty()) {
+
+  // The writer is a role, not a thread: the worker that hands in a result commits whatever is
+  // waiting, unless another worker is already doing so. On a machine with as many cores as
+  // workers, no third thread competes with them for the cores. The database connection and
+  // the job row are only touched under writer_mutex.
+  std::mutex writer_mutex;
+  auto write_one = [&](ChunkResult result) {
+    ++committed;
+    const std::string message = fmt::format("Processing chunk {}/{}", committed, pipe.chunk_count);
+    const int progress_before = job_.progress;
+    Clock::time_point write_start = Clock::now();
+    status = commit(std::move(result.predictions), std::move(result.outcomes), message);
+    PhaseClock::lap(clock.write_us, write_start);
+    const std::string line = fmt::format("[{}%] {} (Mem: {:.0f}MB)...", job_.progress, message, job_.memory_mb);
+    // Every chunk goes to the log file; a terminal without the bar sees one line per 5%.
+    const bool milestone = job_.progress / 5 != progress_before / 5 || committed == pipe.chunk_count;
+    if (milestone && !bar.active()) {
+      log_->line(line);
+    } else {
+      log_->file_only(line);
+    }
+    bar.update(job_.processed_races, job_.total_races, job_.throughput);
+  };
+  auto drain = [&] {
+    while (true) {
+      std::optional<ChunkResult> result;
+      {
+        const std::lock_guard<std::mutex> lock(pipe.mutex);
+        if (pipe.results.empty()) return;
         result = std::move(pipe.results.front());
         pipe.results.pop_front();
-      } else if (pipe.workers_running == 0) {
-        break;
       }
-    }
-    if (result && status.ok()) {
-      ++committed;
-      const std::string message = fmt::format("Processing chunk {}/{}", committed, pipe.chunk_count);
-      const int progress_before = job_.progress;
-      Clock::time_point write_start = Clock::now();
-      status = commit(std::move(result->predictions), std::move(result->outcomes), message);
-      PhaseClock::lap(clock.write_us, write_start);
-      const std::string line = fmt::format("[{}%] {} (Mem: {:.0f}MB)...", job_.progress, message, job_.memory_mb);
-      // Every chunk goes to the log file; a terminal without the bar sees one line per 5%.
-      const bool milestone = job_.progress / 5 != progress_before / 5 || committed == pipe.chunk_count;
-      if (milestone && !bar.active()) {
-        log_->line(line);
-      } else {
-        log_->file_only(line);
+      if (status.ok()) write_one(std::move(*result));
+      const bool stop = !status.ok() || stop_requested();
+      {
+        const std::lock_guard<std::mutex> lock(pipe.mutex);
+        --pipe.in_flight;
+        pipe.stop = pipe.stop || stop;
       }
-      bar.update(job_.processed_races, job_.total_races, job_.throughput);
+      pipe.work_cv.notify_all();
     }
-    if (result) {
+  };
+  context.write_waiting = [&](bool wait) {
+    while (true) {
+      if (wait) {
+        writer_mutex.lock();
+      } else if (!writer_mutex.try_lock()) {
+        return;  // the worker holding it will also write this result
+      }
+      drain();
+      writer_mutex.unlock();
+      // A result handed in while this worker was unlocking would otherwise wait: look again.
       const std::lock_guard<std::mutex> lock(pipe.mutex);
-      --pipe.in_flight;
+      if (pipe.results.empty()) return;
+      wait = false;
     }
-    if (!status.ok() || stop_requested()) {
-      const std::lock_guard<std::mutex> lock(pipe.mutex);
-      pipe.stop = true;
-    }
-    pipe.work_cv.notify_all();
-  }
+  };
+
+  std::vector<std::thread> threads;
+  for (int w = 0; w < workers; ++w) threads.emplace_back(worker_main, std::cref(context));
   for (std::thread& thread : threads) thread.join();
   bar.finish();
   memory_holds_ = governor.holds();
