@@ -116,6 +116,7 @@ ChunkResult predict_chunk(Database& db, Model& model, const HistoryIndex& histor
 struct Pipeline {
   std::mutex mutex;
   std::condition_variable work_cv;
+  std::condition_variable result_cv;  // wakes a dedicated writer thread
   std::size_t next_chunk = 0;
   std::size_t chunk_count = 0;
   int in_flight = 0;
@@ -145,6 +146,7 @@ void worker_main(const WorkerContext& context) {
     const std::lock_guard<std::mutex> lock(pipe.mutex);
     pipe.worker_error = error.describe();
     --pipe.workers_running;
+    pipe.result_cv.notify_all();
   };
   Result<std::unique_ptr<Database>> db = open_database(context.db_path, Database::Access::kReadOnly);
   if (!db.ok()) return give_up(db.error());
@@ -177,6 +179,7 @@ void worker_main(const WorkerContext& context) {
   context.write_waiting(true);  // nothing of this worker's is left unwritten
   const std::lock_guard<std::mutex> lock(pipe.mutex);
   --pipe.workers_running;
+  pipe.result_cv.notify_all();
 }
 
 std::string race_label(RaceId id) { return fmt::format("{}", id); }
@@ -472,10 +475,12 @@ Status BatchEngine::predict_chunks() {
   Status status = ok_status();
   std::size_t committed = 0;
 
-  // The writer is a role, not a thread: the worker that hands in a result commits whatever is
-  // waiting, unless another worker is already doing so. On a machine with as many cores as
-  // workers, no third thread competes with them for the cores. The database connection and
-  // the job row are only touched under writer_mutex.
+  // One writer at a time commits, under writer_mutex: only it touches the write connection
+  // and the job row. With a core to spare, the writer is this thread, and it overlaps the
+  // workers. With as many workers as cores, a third busy thread would only take turns with
+  // them on the cores: then the writer is a role, taken by the worker that hands in a result
+  // (it commits whatever is waiting, unless another worker is already doing so).
+  const bool writer_thread = workers < static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   std::mutex writer_mutex;
   auto write_one = [&](ChunkResult result) {
     ++committed;
@@ -514,6 +519,10 @@ Status BatchEngine::predict_chunks() {
     }
   };
   context.write_waiting = [&](bool wait) {
+    if (writer_thread) {
+      pipe.result_cv.notify_one();
+      return;
+    }
     while (true) {
       if (wait) {
         writer_mutex.lock();
@@ -531,6 +540,21 @@ Status BatchEngine::predict_chunks() {
 
   std::vector<std::thread> threads;
   for (int w = 0; w < workers; ++w) threads.emplace_back(worker_main, std::cref(context));
+  while (writer_thread) {
+    {
+      std::unique_lock<std::mutex> lock(pipe.mutex);
+      pipe.result_cv.wait_for(lock, std::chrono::milliseconds(250),
+                              [&] { return !pipe.results.empty() || pipe.workers_running == 0; });
+      if (pipe.results.empty() && pipe.workers_running == 0) break;
+    }
+    const std::lock_guard<std::mutex> lock(writer_mutex);
+    drain();
+    if (stop_requested()) {  // also while no chunk comes back
+      const std::lock_guard<std::mutex> pipe_lock(pipe.mutex);
+      pipe.stop = true;
+      pipe.work_cv.notify_all();
+    }
+  }
   for (std::thread& thread : threads) thread.join();
   bar.finish();
   memory_holds_ = governor.holds();
