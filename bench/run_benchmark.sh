@@ -4,9 +4,9 @@
 # Builds a 100,000-race demo database and a 300-tree depth-6 model once (kept in
 # $BENCH_DIR, default bench/data), then for --workers 1 and 2 prints:
 #   - races/s end to end: `paddock predict` from process start to the job row completed,
-#     on a fresh copy of the database (every race unpredicted);
+#     on a fresh copy of the database (every race unpredicted), best of two runs;
 #   - the inference floor: the same feature rows through XGBoost alone, in process, same
-#     chunking and thread count (bench/inference_floor);
+#     chunking and thread count (bench/inference_floor), best of two repeats;
 #   - their ratio, and the peak resident memory (VmHWM) of jobs of 10,000 and 100,000 races.
 # Targets on a 2-core machine: >= 10,000 races/s with 2 workers; end to end >= 0.5 x floor;
 # peak < 300 MB; 100k-race peak within 1.2 x the 10k-race peak.
@@ -54,7 +54,11 @@ printf "%-8s %-8s %12s %14s %7s %9s %9s\n" workers races "e2e races/s" "floor ra
 for workers in 1 2; do
   floor_rate=$($floor --db "$base" --workers "$workers" --repeat 2 | sed -E 's/.*races_per_second=([0-9]+).*/\1/')
   for limit in "$small" "$races"; do
+    # Best of two runs, as the floor is the best of two repeats: the machine is shared.
     read -r seconds peak done status < <(run_job "$workers" "$limit")
+    read -r seconds2 peak2 _ _ < <(run_job "$workers" "$limit")
+    seconds=$(calc "($seconds2 < $seconds) ? $seconds2 : $seconds")
+    peak=$(calc "($peak2 > $peak) ? $peak2 : $peak")
     rate=$(calc "$done / $seconds")
     ratio=$(calc "$rate / $floor_rate")
     printf "%-8s %-8s %12.0f %14.0f %7.2f %9.0f %9s\n" "$workers" "$done" "$rate" "$floor_rate" "$ratio" "$peak" "$status"
