@@ -182,8 +182,6 @@ void worker_main(const WorkerContext& context) {
   pipe.result_cv.notify_all();
 }
 
-std::string race_label(RaceId id) { return fmt::format("{}", id); }
-
 }  // namespace
 
 struct BatchEngine::HeartbeatHolder {
@@ -428,7 +426,7 @@ Status BatchEngine::commit(std::vector<PredictionRow> predictions, std::vector<J
       ++job_.successful_races;
     } else {
       ++job_.failed_races;
-      log_->file_only(fmt::format("   Race {} failed: {}", race_label(outcome.race_id), outcome.reason));
+      log_->file_only(fmt::format("   Race {} failed: {}", outcome.race_id, outcome.reason));
     }
   }
   const double elapsed = seconds_since(started_);

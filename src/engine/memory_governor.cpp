@@ -15,7 +15,6 @@ bool MemoryGovernor::admit(int in_flight) {
   }
   const std::lock_guard<std::mutex> lock(mutex_);
   release_free_memory();
-  ++releases_;
   const double after = resident_memory_mb();
   if (after <= limit_mb_) {
     say_(fmt::format("Memory {:.0f}MB above the {:.0f}MB limit: returned freed memory to the system ({:.0f}MB now)",

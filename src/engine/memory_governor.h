@@ -23,9 +23,8 @@ class MemoryGovernor {
   // May a new chunk start, with `in_flight` chunks not yet written?
   bool admit(int in_flight);
   double limit_mb() const { return limit_mb_; }
-  // Times new chunks were held back, and times memory was released to the system.
+  // Times a new chunk was held back.
   std::int64_t holds() const { return holds_.load(); }
-  std::int64_t releases() const { return releases_.load(); }
 
  private:
   double limit_mb_;
@@ -33,7 +32,6 @@ class MemoryGovernor {
   std::mutex mutex_;
   bool holding_ = false;
   std::atomic<std::int64_t> holds_{0};
-  std::atomic<std::int64_t> releases_{0};
 };
 
 }  // namespace paddock

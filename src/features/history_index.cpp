@@ -214,21 +214,6 @@ std::span<const HorseRun> HistoryIndex::horse_runs_before(EntityId horse_id, Day
   return std::span<const HorseRun>(runs.data(), first_on_or_after(runs, day));
 }
 
-WindowCounts HistoryIndex::window(const std::vector<std::vector<PersonRun>>& people, EntityId id,
-                                  Day day, int window_days) {
-  const auto index = static_cast<std::size_t>(id);
-  if (id <= 0 || index >= people.size()) return {};
-  const std::vector<PersonRun>& runs = people[index];
-  const std::size_t hi = first_on_or_after(runs, day);
-  const std::size_t lo = first_on_or_after(runs, day - window_days);
-  if (hi <= lo) return {};
-  WindowCounts counts;
-  counts.starts = static_cast<std::int64_t>(hi - lo);
-  counts.wins = runs[hi - 1].wins - (lo > 0 ? runs[lo - 1].wins : 0);
-  counts.top3 = runs[hi - 1].top3 - (lo > 0 ? runs[lo - 1].top3 : 0);
-  return counts;
-}
-
 HistoryIndex::TwoWindows HistoryIndex::windows(const std::vector<std::vector<PersonRun>>& people, EntityId id,
                                              Day day, int long_days, int short_days) {
   const auto index = static_cast<std::size_t>(id);
@@ -264,11 +249,7 @@ HistoryIndex::TwoWindows HistoryIndex::trainer_windows(EntityId trainer_id, Day 
 }
 
 WindowCounts HistoryIndex::jockey_window(EntityId jockey_id, Day day, int window_days) const {
-  return window(jockeys_, jockey_id, day, window_days);
-}
-
-WindowCounts HistoryIndex::trainer_window(EntityId trainer_id, Day day, int window_days) const {
-  return window(trainers_, trainer_id, day, window_days);
+  return windows(jockeys_, jockey_id, day, window_days, window_days).long_window;
 }
 
 std::uint64_t HistoryIndex::draw_key(EntityId venue_id, Discipline discipline, int draw,

@@ -68,7 +68,6 @@ class HistoryIndex {
   std::span<const HorseRun> horse_runs_before(EntityId horse_id, Day day) const;
   // Counts over [day - window_days, day).
   WindowCounts jockey_window(EntityId jockey_id, Day day, int window_days) const;
-  WindowCounts trainer_window(EntityId trainer_id, Day day, int window_days) const;
   // Counts over a long and a short window ending the same day, in one lookup of the day.
   struct TwoWindows {
     WindowCounts long_window;
@@ -97,8 +96,6 @@ class HistoryIndex {
 
   static void add_person(std::vector<std::vector<PersonRun>>& people, EntityId id, Day day,
                          bool won, bool top3);
-  static WindowCounts window(const std::vector<std::vector<PersonRun>>& people, EntityId id,
-                             Day day, int window_days);
   static TwoWindows windows(const std::vector<std::vector<PersonRun>>& people, EntityId id, Day day,
                             int long_days, int short_days);
   static std::uint64_t draw_key(EntityId venue_id, Discipline discipline, int draw, int field_size);

@@ -108,11 +108,6 @@ class Database {
   virtual Status insert_job_races(const std::string& job_id, const std::vector<RaceId>& races) = 0;
   virtual Result<std::vector<RaceId>> job_races(const std::string& job_id,
                                                 std::optional<JobRaceState> state) = 0;
-  struct FailedRace {
-    RaceId race_id = 0;
-    std::string reason;
-  };
-  virtual Result<std::vector<FailedRace>> failed_job_races(const std::string& job_id) = 0;
   // One chunk, atomically: its predictions (upserted), its races' states, the job's progress.
   virtual Status commit_chunk(const ChunkCommit& chunk) = 0;
   virtual Status heartbeat(const std::string& job_id, double memory_mb) = 0;
@@ -121,8 +116,6 @@ class Database {
   virtual Status clear_cancel(const std::string& job_id) = 0;
 
   // Predictions.
-  virtual Result<std::vector<PredictionRow>> predictions_for_race(RaceId race_id,
-                                                                  ModelId model_id) = 0;
   virtual Status for_each_export_row(const ExportQuery& query,
                                      const std::function<void(const ExportRow&)>& visit) = 0;
 };

@@ -616,20 +616,6 @@ Result<std::vector<RaceId>> SqliteDatabase::job_races(const std::string& job_id,
   return ids;
 }
 
-Result<std::vector<Database::FailedRace>> SqliteDatabase::failed_job_races(const std::string& job_id) {
-  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
-      "SELECT race_id, COALESCE(reason, '') FROM job_races WHERE job_id = ?1 AND state = 'failed' "
-      "ORDER BY seq"));
-  s.bind(1, job_id);
-  std::vector<FailedRace> failed;
-  while (true) {
-    PADDOCK_ASSIGN_OR_RETURN(bool row, s.step());
-    if (!row) break;
-    failed.push_back(FailedRace{s.int64(0), s.text(1)});
-  }
-  return failed;
-}
-
 Status SqliteDatabase::write_chunk(const ChunkCommit& chunk) {
   PADDOCK_ASSIGN_OR_RETURN(Statement * clear, connection_->cached(
       "DELETE FROM predictions WHERE model_id = ?1 AND race_id = ?2"));
@@ -733,22 +719,6 @@ Status SqliteDatabase::request_cancel(const std::string& job_id) {
     return make_error(ErrorCode::kNotFound, fmt::format("no job with id '{}'", job_id));
   }
   return ok_status();
-}
-
-Result<std::vector<PredictionRow>> SqliteDatabase::predictions_for_race(RaceId race_id,
-                                                                        ModelId model_id) {
-  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
-      "SELECT race_id, number, score, win_probability, predicted_rank FROM predictions "
-      "WHERE model_id = ?1 AND race_id = ?2 ORDER BY number"));
-  s->bind(1, model_id).bind(2, race_id);
-  std::vector<PredictionRow> rows;
-  while (true) {
-    PADDOCK_ASSIGN_OR_RETURN(bool row, s->step());
-    if (!row) break;
-    rows.push_back(PredictionRow{s->int64(0), s->int32(1), s->real(2), s->real(3), s->int32(4)});
-  }
-  s->reset();
-  return rows;
 }
 
 Status SqliteDatabase::for_each_export_row(const ExportQuery& query,

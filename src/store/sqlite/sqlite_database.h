@@ -54,14 +54,12 @@ class SqliteDatabase final : public Database {
   Status insert_job_races(const std::string& job_id, const std::vector<RaceId>& races) override;
   Result<std::vector<RaceId>> job_races(const std::string& job_id,
                                         std::optional<JobRaceState> state) override;
-  Result<std::vector<FailedRace>> failed_job_races(const std::string& job_id) override;
   Status commit_chunk(const ChunkCommit& chunk) override;
   Status heartbeat(const std::string& job_id, double memory_mb) override;
   Result<bool> cancel_requested(const std::string& job_id) override;
   Status request_cancel(const std::string& job_id) override;
   Status clear_cancel(const std::string& job_id) override;
 
-  Result<std::vector<PredictionRow>> predictions_for_race(RaceId race_id, ModelId model_id) override;
   Status for_each_export_row(const ExportQuery& query,
                              const std::function<void(const ExportRow&)>& visit) override;
 
