@@ -170,12 +170,12 @@ void HistoryIndex::add_run(const RunRecord& run, float rating_after) {
   horse_run.prize_log = run.prize_eur ? static_cast<float>(std::log1p(static_cast<double>(*run.prize_eur)))
                                       : std::numeric_limits<float>::quiet_NaN();
   horse_run.rating_after = rating_after;
-  slot(horses_, run.horse_id).push_back(horse_run);
+  slot(building_horses_, run.horse_id).push_back(horse_run);
 
   const bool won = position == 1;
   const bool top3 = position >= 1 && position <= 3;
-  if (run.jockey_id > 0) add_person(jockeys_, run.jockey_id, run.day, won, top3);
-  if (run.trainer_id > 0) add_person(trainers_, run.trainer_id, run.day, won, top3);
+  if (run.jockey_id > 0) add_person(building_jockeys_, run.jockey_id, run.day, won, top3);
+  if (run.trainer_id > 0) add_person(building_trainers_, run.trainer_id, run.day, won, top3);
   if (run.draw && *run.draw > 0 && run.venue_id > 0 && run.field_size > 1) {
     std::vector<DrawRun>& runs = draws_[draw_key(run.venue_id, run.discipline, *run.draw, run.field_size)];
     DrawRun draw_run;
@@ -191,10 +191,65 @@ void HistoryIndex::add_run(const RunRecord& run, float rating_after) {
 void HistoryIndex::finish() {
   ratings_.clear();
   ratings_.shrink_to_fit();
-  for (auto& runs : horses_) runs.shrink_to_fit();
-  for (auto& runs : jockeys_) runs.shrink_to_fit();
-  for (auto& runs : trainers_) runs.shrink_to_fit();
+  horses_.assign(building_horses_);
+  jockeys_.assign(building_jockeys_);
+  trainers_.assign(building_trainers_);
   for (auto& [key, runs] : draws_) runs.shrink_to_fit();
+}
+
+template <typename Run>
+std::span<const Run> HistoryIndex::FlatRuns<Run>::of(EntityId id) const {
+  const auto index = static_cast<std::size_t>(id);
+  if (id < 0 || index + 1 >= begin.size()) return {};
+  return std::span<const Run>(runs.data() + begin[index], begin[index + 1] - begin[index]);
+}
+
+template <typename Run>
+void HistoryIndex::FlatRuns<Run>::assign(std::vector<std::vector<Run>>& by_entity) {
+  std::size_t total = 0;
+  for (const std::vector<Run>& entity : by_entity) total += entity.size();
+  begin.assign(1, 0);
+  begin.reserve(by_entity.size() + 1);
+  runs.clear();
+  runs.reserve(total);
+  for (std::vector<Run>& entity : by_entity) {
+    runs.insert(runs.end(), entity.begin(), entity.end());
+    begin.push_back(static_cast<std::uint32_t>(runs.size()));
+    std::vector<Run>().swap(entity);  // frees as it goes: the peak stays near one copy
+  }
+  std::vector<std::vector<Run>>().swap(by_entity);
+}
+
+void HistoryIndex::PeopleTable::assign(std::vector<std::vector<PersonRun>>& by_person) {
+  flat.assign(by_person);
+  const std::size_t people = flat.begin.size() - 1;
+  first_day.assign(people, 0);
+  weeks_begin.assign(1, 0);
+  weeks.clear();
+  for (std::size_t p = 0; p < people; ++p) {
+    const std::uint32_t lo = flat.begin[p];
+    const std::uint32_t hi = flat.begin[p + 1];
+    if (lo < hi) {
+      first_day[p] = flat.runs[lo].day;
+      std::uint32_t i = lo;
+      for (Day week_start = first_day[p]; week_start <= flat.runs[hi - 1].day; week_start += 7) {
+        while (flat.runs[i].day < week_start) ++i;  // the last run's day ends the loop first
+        weeks.push_back(i);
+      }
+    }
+    weeks_begin.push_back(static_cast<std::uint32_t>(weeks.size()));
+  }
+}
+
+std::size_t HistoryIndex::PeopleTable::first_on_or_after(std::size_t person, Day day) const {
+  const std::uint32_t lo = flat.begin[person];
+  const std::uint32_t hi = flat.begin[person + 1];
+  if (lo == hi || day <= first_day[person]) return lo;
+  const auto week = static_cast<std::size_t>((day - first_day[person]) / 7);
+  if (week >= weeks_begin[person + 1] - weeks_begin[person]) return hi;  // after the last run
+  std::size_t i = weeks[weeks_begin[person] + week];
+  while (i < hi && flat.runs[i].day < day) ++i;
+  return i;
 }
 
 void HistoryIndex::add_person(std::vector<std::vector<PersonRun>>& people, EntityId id, Day day,
@@ -208,31 +263,26 @@ void HistoryIndex::add_person(std::vector<std::vector<PersonRun>>& people, Entit
 }
 
 std::span<const HorseRun> HistoryIndex::horse_runs_before(EntityId horse_id, Day day) const {
-  const auto index = static_cast<std::size_t>(horse_id);
-  if (horse_id < 0 || index >= horses_.size()) return {};
-  const std::vector<HorseRun>& runs = horses_[index];
-  return std::span<const HorseRun>(runs.data(), first_on_or_after(runs, day));
+  const std::span<const HorseRun> runs = horses_.of(horse_id);
+  const auto end = std::lower_bound(runs.begin(), runs.end(), day,
+                                    [](const HorseRun& run, Day d) { return run.day < d; });
+  return runs.first(static_cast<std::size_t>(end - runs.begin()));
 }
 
-HistoryIndex::TwoWindows HistoryIndex::windows(const std::vector<std::vector<PersonRun>>& people, EntityId id,
-                                             Day day, int long_days, int short_days) {
-  const auto index = static_cast<std::size_t>(id);
-  if (id <= 0 || index >= people.size()) return {};
-  const std::vector<PersonRun>& runs = people[index];
-  const std::size_t hi = first_on_or_after(runs, day);
-  if (hi == 0) return {};
-  // The short window starts at or after the long one: search only the runs after its start.
-  const std::size_t lo_long = first_on_or_after(runs, day - long_days);
-  const auto tail = std::lower_bound(runs.begin() + static_cast<std::ptrdiff_t>(lo_long),
-                                     runs.begin() + static_cast<std::ptrdiff_t>(hi), day - short_days,
-                                     [](const PersonRun& run, Day d) { return run.day < d; });
-  const auto lo_short = static_cast<std::size_t>(tail - runs.begin());
+HistoryIndex::TwoWindows HistoryIndex::PeopleTable::windows(EntityId id, Day day, int long_days,
+                                                            int short_days) const {
+  const auto person = static_cast<std::size_t>(id);
+  if (id <= 0 || person + 1 >= flat.begin.size()) return {};
+  const std::size_t hi = first_on_or_after(person, day);
+  const std::size_t lo_long = first_on_or_after(person, day - long_days);
+  const std::size_t lo_short = first_on_or_after(person, day - short_days);
+  const std::vector<PersonRun>& runs = flat.runs;
   auto counts = [&](std::size_t lo) {
     WindowCounts c;
     if (hi <= lo) return c;
     c.starts = static_cast<std::int64_t>(hi - lo);
-    c.wins = runs[hi - 1].wins - (lo > 0 ? runs[lo - 1].wins : 0);
-    c.top3 = runs[hi - 1].top3 - (lo > 0 ? runs[lo - 1].top3 : 0);
+    c.wins = runs[hi - 1].wins - (lo > flat.begin[person] ? runs[lo - 1].wins : 0);
+    c.top3 = runs[hi - 1].top3 - (lo > flat.begin[person] ? runs[lo - 1].top3 : 0);
     return c;
   };
   return TwoWindows{counts(lo_long), counts(lo_short)};
@@ -240,16 +290,16 @@ HistoryIndex::TwoWindows HistoryIndex::windows(const std::vector<std::vector<Per
 
 HistoryIndex::TwoWindows HistoryIndex::jockey_windows(EntityId jockey_id, Day day, int long_days,
                                                       int short_days) const {
-  return windows(jockeys_, jockey_id, day, long_days, short_days);
+  return jockeys_.windows(jockey_id, day, long_days, short_days);
 }
 
 HistoryIndex::TwoWindows HistoryIndex::trainer_windows(EntityId trainer_id, Day day, int long_days,
                                                        int short_days) const {
-  return windows(trainers_, trainer_id, day, long_days, short_days);
+  return trainers_.windows(trainer_id, day, long_days, short_days);
 }
 
 WindowCounts HistoryIndex::jockey_window(EntityId jockey_id, Day day, int window_days) const {
-  return windows(jockeys_, jockey_id, day, window_days, window_days).long_window;
+  return jockeys_.windows(jockey_id, day, window_days, window_days).long_window;
 }
 
 std::uint64_t HistoryIndex::draw_key(EntityId venue_id, Discipline discipline, int draw,

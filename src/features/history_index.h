@@ -59,8 +59,9 @@ class HistoryIndex {
   // Reads every finished run of the database.
   static Result<HistoryIndex> load(Database& db);
 
-  // Building by hand (tests): add races in non-decreasing day order, then finish(). The runs
-  // of one race come together, so that the ratings can be updated from its result.
+  // Building by hand (tests): add races in non-decreasing day order, then finish(), before
+  // any query. The runs of one race come together, so that the ratings can be updated from
+  // its result.
   void add_race(std::span<const RunRecord> runs);
   void finish();
 
@@ -94,20 +95,52 @@ class HistoryIndex {
     float expected = 0.0F;
   };
 
+  // The runs of every entity in one array, entity after entity, each in day order: entity e's
+  // runs are runs[begin[e] .. begin[e + 1]). A lookup touches a small offsets array and then
+  // the entity's runs, instead of a vector header and then its heap block: features are
+  // bound by these cache misses.
+  template <typename Run>
+  struct FlatRuns {
+    std::vector<std::uint32_t> begin;  // one more than the number of entities
+    std::vector<Run> runs;
+
+    std::span<const Run> of(EntityId id) const;
+    void assign(std::vector<std::vector<Run>>& by_entity);  // empties by_entity
+  };
+
+  // Jockeys or trainers: their runs, and for each person the first run on or after each week
+  // of their career, so that "runs before day D" is one index load and a short scan (a busy
+  // jockey rides a few races a week) rather than a binary search over thousands of runs.
+  struct PeopleTable {
+    FlatRuns<PersonRun> flat;
+    std::vector<Day> first_day;               // by person: the day of their first run
+    std::vector<std::uint32_t> weeks_begin;   // by person: their entries in `weeks`
+    std::vector<std::uint32_t> weeks;         // index in flat.runs of the week's first run
+
+    void assign(std::vector<std::vector<PersonRun>>& by_person);
+    // Index in flat.runs of the person's first run on or after `day`.
+    std::size_t first_on_or_after(std::size_t person, Day day) const;
+    TwoWindows windows(EntityId id, Day day, int long_days, int short_days) const;
+  };
+
   static void add_person(std::vector<std::vector<PersonRun>>& people, EntityId id, Day day,
                          bool won, bool top3);
-  static TwoWindows windows(const std::vector<std::vector<PersonRun>>& people, EntityId id, Day day,
-                            int long_days, int short_days);
   static std::uint64_t draw_key(EntityId venue_id, Discipline discipline, int draw, int field_size);
   void add_run(const RunRecord& run, float rating_after);
   // New ratings of a race's starters from its result.
   std::vector<float> rate(std::span<const RunRecord> runs) const;
 
-  std::vector<std::vector<HorseRun>> horses_;    // by horse id
-  std::vector<std::vector<PersonRun>> jockeys_;  // by jockey id
-  std::vector<std::vector<PersonRun>> trainers_; // by trainer id
-  std::unordered_map<std::uint64_t, std::vector<DrawRun>> draws_;
+  // While building (add_race), runs go to per-entity vectors; finish() moves them to the flat
+  // tables that the queries read.
+  std::vector<std::vector<HorseRun>> building_horses_;
+  std::vector<std::vector<PersonRun>> building_jockeys_;
+  std::vector<std::vector<PersonRun>> building_trainers_;
   std::vector<float> ratings_;  // current rating by horse id, during the build
+
+  FlatRuns<HorseRun> horses_;  // by horse id
+  PeopleTable jockeys_;
+  PeopleTable trainers_;
+  std::unordered_map<std::uint64_t, std::vector<DrawRun>> draws_;
   std::size_t run_count_ = 0;
   Day last_day_ = 0;
 };
