@@ -608,16 +608,14 @@ Result<std::optional<JobRow>> SqliteDatabase::find_job(const std::string& job_id
   return std::optional<JobRow>(read_job(s));
 }
 
+// One statement for the whole list: its position in the JSON array is the race's seq.
 Status SqliteDatabase::insert_job_races(const std::string& job_id, const std::vector<RaceId>& races) {
   PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
-      "INSERT INTO job_races(job_id, race_id, seq, state) VALUES (?1, ?2, ?3, 'pending') "
+      "INSERT INTO job_races(job_id, race_id, seq, state) "
+      "SELECT ?1, value, key, 'pending' FROM json_each(?2) WHERE true "
       "ON CONFLICT(job_id, race_id) DO NOTHING"));
-  std::int64_t seq = 0;
-  for (RaceId race : races) {
-    s->bind(1, job_id).bind(2, race).bind(3, seq++);
-    PADDOCK_TRY(s->run());
-  }
-  return ok_status();
+  s->bind(1, job_id).bind(2, fmt::format("[{}]", fmt::join(races, ",")));
+  return s->run();
 }
 
 Result<std::vector<RaceId>> SqliteDatabase::job_races(const std::string& job_id,

@@ -139,7 +139,6 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Mo
   sqlite3_extended_result_codes(db, 1);
   const char* settings = mode == Mode::kReadOnly
       ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;"
-        "PRAGMA mmap_size=1073741824;"
       : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=8000;";
   PADDOCK_TRY(connection->exec(settings));
