@@ -23,10 +23,14 @@ Statement& Statement::operator=(Statement&& other) noexcept {
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
+// The statement is named by its start: enough to find it in the code, and a multi-row insert
+// would otherwise fill the screen with its placeholders.
 Error Statement::error(int rc) const {
-  const char* sql = stmt_ != nullptr ? sqlite3_sql(stmt_) : "";
+  constexpr std::size_t kShownSql = 100;
+  const std::string_view sql = stmt_ != nullptr ? sqlite3_sql(stmt_) : "";
+  const std::string shown = sql.size() > kShownSql ? std::string(sql.substr(0, kShownSql)) + "..." : std::string(sql);
   return make_error(ErrorCode::kDatabase,
-                    fmt::format("{} (SQLite code {}) in: {}", sqlite3_errmsg(db_), rc, sql));
+                    fmt::format("{} (SQLite code {}) in: {}", sqlite3_errmsg(db_), rc, shown));
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
