@@ -321,9 +321,9 @@ Status BatchEngine::run_job() {
   std::future<Result<HistoryIndex>> history = start_history_load();
   Status stored = store_race_list();
   if (stored.ok()) stored = record_unknown_races();
-  const Status loaded = finish_history_load(history);  // joined whatever happened
+  Result<HistoryIndex> loaded = history.get();  // joined whatever happened
   PADDOCK_TRY(stored);
-  PADDOCK_TRY(loaded);
+  PADDOCK_TRY(use_history(std::move(loaded)));
   return predict_chunks();
 }
 
@@ -414,9 +414,9 @@ std::future<Result<HistoryIndex>> BatchEngine::start_history_load() {
   });
 }
 
-Status BatchEngine::finish_history_load(std::future<Result<HistoryIndex>>& loading) {
-  PADDOCK_ASSIGN_OR_RETURN(HistoryIndex history, loading.get());
-  history_.emplace(std::move(history));
+Status BatchEngine::use_history(Result<HistoryIndex> loaded) {
+  if (!loaded.ok()) return loaded.error();
+  history_.emplace(std::move(loaded).value());
   log_->line(fmt::format("[{}%] Loaded {} past runs in {:.1f}s; {} races to predict, starting predictions...",
                          job_.progress, history_->run_count(), seconds_since(history_started_), pending_.size()));
   return ok_status();

@@ -74,7 +74,7 @@ class BatchEngine {
   Status record_unknown_races();
   void write_header();
   std::future<Result<HistoryIndex>> start_history_load();
-  Status finish_history_load(std::future<Result<HistoryIndex>>& loading);
+  Status use_history(Result<HistoryIndex> loaded);
   Status predict_chunks();
   JobOutcome finish(const Status& status);
   Status commit(std::vector<PredictionRow> predictions, std::vector<JobRaceOutcome> outcomes,

@@ -121,6 +121,7 @@ Result<HistoryIndex> HistoryIndex::load(Database& db) {
 }
 
 void HistoryIndex::add_race(std::span<const RunRecord> runs) {
+  if (finished_) return;
   const std::vector<float> ratings = rate(runs);
   for (std::size_t i = 0; i < runs.size(); ++i) {
     add_run(runs[i], ratings[i]);
@@ -189,6 +190,8 @@ void HistoryIndex::add_run(const RunRecord& run, float rating_after) {
 }
 
 void HistoryIndex::finish() {
+  if (finished_) return;
+  finished_ = true;
   ratings_.clear();
   ratings_.shrink_to_fit();
   horses_.assign(building_horses_);
@@ -215,7 +218,7 @@ void HistoryIndex::FlatRuns<Run>::assign(std::vector<std::vector<Run>>& by_entit
   for (std::vector<Run>& entity : by_entity) {
     runs.insert(runs.end(), entity.begin(), entity.end());
     begin.push_back(static_cast<std::uint32_t>(runs.size()));
-    std::vector<Run>().swap(entity);  // frees as it goes: the peak stays near one copy
+    std::vector<Run>().swap(entity);  // copied: its memory goes back now
   }
   std::vector<std::vector<Run>>().swap(by_entity);
 }
@@ -231,10 +234,13 @@ void HistoryIndex::PeopleTable::assign(std::vector<std::vector<PersonRun>>& by_p
     const std::uint32_t hi = flat.begin[p + 1];
     if (lo < hi) {
       first_day[p] = flat.runs[lo].day;
-      std::uint32_t i = lo;
-      for (Day week_start = first_day[p]; week_start <= flat.runs[hi - 1].day; week_start += 7) {
-        while (flat.runs[i].day < week_start) ++i;  // the last run's day ends the loop first
-        weeks.push_back(i);
+      const std::int64_t career_weeks = (flat.runs[hi - 1].day - first_day[p]) / 7 + 1;
+      if (career_weeks <= static_cast<std::int64_t>(hi - lo)) {
+        std::uint32_t i = lo;
+        for (Day week_start = first_day[p]; week_start <= flat.runs[hi - 1].day; week_start += 7) {
+          while (flat.runs[i].day < week_start) ++i;  // the last run's day ends the loop first
+          weeks.push_back(i);
+        }
       }
     }
     weeks_begin.push_back(static_cast<std::uint32_t>(weeks.size()));
@@ -245,8 +251,14 @@ std::size_t HistoryIndex::PeopleTable::first_on_or_after(std::size_t person, Day
   const std::uint32_t lo = flat.begin[person];
   const std::uint32_t hi = flat.begin[person + 1];
   if (lo == hi || day <= first_day[person]) return lo;
+  const std::size_t week_count = weeks_begin[person + 1] - weeks_begin[person];
+  if (week_count == 0) {  // no weekly index: few runs
+    const auto found = std::lower_bound(flat.runs.begin() + lo, flat.runs.begin() + hi, day,
+                                        [](const PersonRun& run, Day d) { return run.day < d; });
+    return static_cast<std::size_t>(found - flat.runs.begin());
+  }
   const auto week = static_cast<std::size_t>((day - first_day[person]) / 7);
-  if (week >= weeks_begin[person + 1] - weeks_begin[person]) return hi;  // after the last run
+  if (week >= week_count) return hi;  // after the last run
   std::size_t i = weeks[weeks_begin[person] + week];
   while (i < hi && flat.runs[i].day < day) ++i;
   return i;

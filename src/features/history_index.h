@@ -1,5 +1,5 @@
 // Point-in-time history: every finished run in the database, indexed so that "what was known
-// about this horse, jockey, trainer or stall before day D" is a binary search. Queries take the
+// about this horse, jockey, trainer or stall before day D" is a search among its runs. Queries take the
 // race's day and only ever see runs on earlier days; runs on the same day or later do not exist
 // for them. That is the leakage rule of ARCHITECTURE.md, enforced here in one place.
 //
@@ -61,7 +61,7 @@ class HistoryIndex {
 
   // Building by hand (tests): add races in non-decreasing day order, then finish(), before
   // any query. The runs of one race come together, so that the ratings can be updated from
-  // its result.
+  // its result. Once finished, the index is read-only: add_race and finish do nothing more.
   void add_race(std::span<const RunRecord> runs);
   void finish();
 
@@ -110,7 +110,9 @@ class HistoryIndex {
 
   // Jockeys or trainers: their runs, and for each person the first run on or after each week
   // of their career, so that "runs before day D" is one index load and a short scan (a busy
-  // jockey rides a few races a week) rather than a binary search over thousands of runs.
+  // jockey rides a few races a week) rather than a binary search over thousands of runs. A
+  // person with fewer runs than weeks in their career has no weekly index (a binary search
+  // over few runs is cheap): the index never has more entries than there are runs.
   struct PeopleTable {
     FlatRuns<PersonRun> flat;
     std::vector<Day> first_day;               // by person: the day of their first run
@@ -143,6 +145,7 @@ class HistoryIndex {
   std::unordered_map<std::uint64_t, std::vector<DrawRun>> draws_;
   std::size_t run_count_ = 0;
   Day last_day_ = 0;
+  bool finished_ = false;
 };
 
 }  // namespace paddock

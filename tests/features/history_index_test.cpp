@@ -8,9 +8,9 @@ namespace paddock {
 namespace {
 
 // Random races over two years with gaps of several weeks, a few people riding several races a
-// day, and some runs without a jockey or trainer: the lookups must count exactly what a scan
-// of all runs counts, on every day including before the first run, inside gaps and after the
-// last run.
+// day, a few who ride rarely (fewer runs than weeks: no weekly index), and some runs without a
+// jockey or trainer: the lookups must count exactly what a scan of all runs counts, on every
+// day including before the first run, inside gaps and after the last run.
 struct RandomHistory {
   std::vector<RunRecord> runs;
   HistoryIndex index;
@@ -32,6 +32,8 @@ struct RandomHistory {
           run.horse_id = 1 + static_cast<EntityId>(random() % 40);
           run.jockey_id = static_cast<EntityId>(random() % 12);  // 0: none
           run.trainer_id = static_cast<EntityId>(random() % 9);
+          if (random() % 60 == 0) run.jockey_id = 20 + static_cast<EntityId>(random() % 3);  // rare
+          if (random() % 60 == 0) run.trainer_id = 20 + static_cast<EntityId>(random() % 3);
           run.venue_id = 1;
           run.distance_m = 2000;
           run.field_size = field;
@@ -69,7 +71,7 @@ TEST(HistoryIndex, PersonWindowsCountExactlyTheRunsOfEarlierDays) {
   const RandomHistory history(7);
   const Day start = *parse_day("2020-01-01");
   for (Day day = start - 10; day < start + 760; day += 3) {
-    for (EntityId id = 0; id < 14; ++id) {  // 0 and 12, 13: nobody, or nobody with runs
+    for (EntityId id = 0; id < 25; ++id) {  // 0, 12..19 and 23, 24: nobody, or nobody with runs
       const auto jockey = history.index.jockey_windows(id, day, 365, 60);
       const auto trainer = history.index.trainer_windows(id, day, 90, 7);
       const std::string at = "person " + std::to_string(id) + " day " + format_day(day);
@@ -99,6 +101,24 @@ TEST(HistoryIndex, HorseRunsBeforeADayAreItsEarlierRunsInOrder) {
       EXPECT_EQ(got, want) << "horse " << horse << " day " << format_day(day);
     }
   }
+}
+
+TEST(HistoryIndex, AFinishedIndexIgnoresLaterRaces) {
+  RandomHistory history(3);
+  const Day day = *parse_day("2022-06-01");
+  const auto before = history.index.jockey_windows(1, day, 365, 60);
+  RunRecord late;
+  late.day = day - 1;
+  late.race_id = 999999;
+  late.horse_id = 1;
+  late.jockey_id = 1;
+  late.field_size = 1;
+  late.finish_position = 1;
+  history.index.add_race(std::vector<RunRecord>{late});
+  history.index.finish();
+  const auto after = history.index.jockey_windows(1, day, 365, 60);
+  EXPECT_EQ(after.long_window.starts, before.long_window.starts);
+  EXPECT_EQ(after.long_window.wins, before.long_window.wins);
 }
 
 TEST(HistoryIndex, EmptyIndexAnswersNothing) {

@@ -6,6 +6,17 @@
 
 namespace paddock::sqlite {
 
+namespace {
+
+// A statement is named by its start: enough to find it in the code, where a multi-row insert
+// in full would fill the screen with its placeholders.
+std::string sql_excerpt(std::string_view sql) {
+  constexpr std::size_t kShown = 100;
+  return sql.size() > kShown ? std::string(sql.substr(0, kShown)) + "..." : std::string(sql);
+}
+
+}  // namespace
+
 Statement::Statement(Statement&& other) noexcept
     : db_(std::exchange(other.db_, nullptr)),
       stmt_(std::exchange(other.stmt_, nullptr)),
@@ -23,14 +34,10 @@ Statement& Statement::operator=(Statement&& other) noexcept {
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
-// The statement is named by its start: enough to find it in the code, and a multi-row insert
-// would otherwise fill the screen with its placeholders.
 Error Statement::error(int rc) const {
-  constexpr std::size_t kShownSql = 100;
   const std::string_view sql = stmt_ != nullptr ? sqlite3_sql(stmt_) : "";
-  const std::string shown = sql.size() > kShownSql ? std::string(sql.substr(0, kShownSql)) + "..." : std::string(sql);
   return make_error(ErrorCode::kDatabase,
-                    fmt::format("{} (SQLite code {}) in: {}", sqlite3_errmsg(db_), rc, shown));
+                    fmt::format("{} (SQLite code {}) in: {}", sqlite3_errmsg(db_), rc, sql_excerpt(sql)));
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
@@ -170,7 +177,7 @@ Result<Statement> Connection::prepare(std::string_view sql) {
   const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) {
     return make_error(ErrorCode::kDatabase,
-                      fmt::format("{} (SQLite code {}) preparing: {}", sqlite3_errmsg(db_), rc, sql));
+                      fmt::format("{} (SQLite code {}) preparing: {}", sqlite3_errmsg(db_), rc, sql_excerpt(sql)));
   }
   return Statement(db_, stmt);
 }

@@ -1,6 +1,6 @@
 // RAII handles over SQLite's C API: a connection and a prepared statement. Every SQLite error
-// becomes an Error of code kDatabase whose message carries SQLite's own text and the SQL at
-// fault. Only code in src/store/sqlite includes this header.
+// becomes an Error of code kDatabase whose message carries SQLite's own text and the start of
+// the SQL at fault. Only code in src/store/sqlite includes this header.
 #pragma once
 
 #include <sqlite3.h>
@@ -81,7 +81,9 @@ class Connection {
 
   Status exec(std::string_view sql);
   Result<Statement> prepare(std::string_view sql);
-  // A statement prepared once per connection and reused; reset before it is returned.
+  // A statement prepared once per connection and reused; reset before it is returned. The
+  // cache is keyed by the pointer: `sql` must live as long as the connection (a literal, or
+  // a static string).
   Result<Statement*> cached(const char* sql);
   std::int64_t last_insert_rowid() const;
   int changes() const;
