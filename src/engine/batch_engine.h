@@ -5,12 +5,11 @@
 //   2. Open the job's log, load the model, select the races and store the list (job_races);
 //      a resumed job takes the races of its list not yet done.
 //   3. Load the point-in-time history (on a thread of its own, while the list is stored),
-//      then stream the races in chunks through N worker
-//      threads (features + the model, XGBoost single-threaded in each) to one writer at a
-//      time, which commits each chunk in one transaction: its predictions, its races' states
-//      and reasons, and the job's progress and heartbeat. The writer is a thread of its own
-//      when a core is spare, else a role the workers take in turn. A crash loses at most the
-//      chunks in flight.
+//      then stream the races in chunks through N worker threads (features + the model,
+//      XGBoost single-threaded in each) to one writer at a time, which commits each chunk
+//      in one transaction: its predictions, its races' states and reasons, and the job's
+//      progress and heartbeat. The writer is a thread of its own when a core is spare, else
+//      a role the workers take in turn. A crash loses at most the chunks in flight.
 //   4. Finish the row: completed, cancelled (SIGINT/SIGTERM or the row's cancel flag: the
 //      chunks in hand are finished and committed first) or failed with a readable error.
 //
