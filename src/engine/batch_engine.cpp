@@ -205,6 +205,13 @@ BatchEngine::~BatchEngine() = default;
 
 Result<JobOutcome> BatchEngine::run() {
   started_ = Clock::now();
+  // A job predicts the races of an existing database: a mistyped path must not become a new,
+  // empty one holding a failed job.
+  if (!std::filesystem::exists(options_.db_path)) {
+    return make_error(ErrorCode::kNotFound, fmt::format("database '{}' does not exist (create one with "
+                                                        "`paddock demo` or `paddock import`)",
+                                                        options_.db_path));
+  }
   PADDOCK_ASSIGN_OR_RETURN(db_, open_database(options_.db_path));
   PADDOCK_TRY(start_job_row());  // from here on, every outcome is recorded in the row
   heartbeat_ = std::make_unique<HeartbeatHolder>(options_.db_path, job_.job_id);

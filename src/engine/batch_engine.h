@@ -56,7 +56,7 @@ class BatchEngine {
   ~BatchEngine();
 
   // Runs the job to its end. The job's own failures are in the outcome (and its row); an Error
-  // is returned only when there is no row to record them in: the database cannot be opened,
+  // is returned only when there is no row to record them in: the database does not exist or cannot be opened,
   // the job to resume does not exist or is still running, the job id is taken.
   Result<JobOutcome> run();
 

@@ -77,6 +77,11 @@ TEST_F(BadInput, MissingFilesAndDirectoriesAreNamed) {
   const auto export_missing = run_paddock({"export", "--db", dir_.file("absent.db"), "--date", "2020-01-02"});
   EXPECT_EQ(export_missing.exit_code, 2);
   EXPECT_NE(export_missing.output.find("absent.db"), std::string::npos) << export_missing.output;
+  // A mistyped --db is not a new, empty database with a failed job in it.
+  const auto predict_missing = run_paddock({"predict", "--db", dir_.file("typo.db"), "--limit", "5"});
+  EXPECT_EQ(predict_missing.exit_code, 2);
+  EXPECT_NE(predict_missing.output.find("typo.db' does not exist"), std::string::npos) << predict_missing.output;
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("typo.db")));
   const auto demo_missing_dir = run_paddock({"demo", "--db", "/nonexistent/dir/demo.db", "--races", "10"});
   EXPECT_EQ(demo_missing_dir.exit_code, 2);
   EXPECT_NE(demo_missing_dir.output.find("/nonexistent/dir"), std::string::npos) << demo_missing_dir.output;
