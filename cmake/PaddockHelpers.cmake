@@ -37,6 +37,7 @@ function(paddock_add_test name)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE
     PADDOCK_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data"
+    PADDOCK_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     PADDOCK_BINARY="$<TARGET_FILE:paddock>")
   add_dependencies(${name} paddock)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60

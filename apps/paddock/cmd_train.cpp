@@ -22,6 +22,7 @@ struct TrainArgs {
   double validation_fraction = 0.2;
   int threads = 0;
   bool no_activate = false;
+  std::string stage1;
 };
 
 int run_train(const TrainArgs& args) {
@@ -43,7 +44,12 @@ int run_train(const TrainArgs& args) {
   options.booster.threads = args.threads;
   options.validation_fraction = args.validation_fraction;
   options.activate = !args.no_activate;
-  fmt::print("Training on {} ({} trees, depth {}, {})\n", args.db, args.trees, args.depth, args.objective);
+  options.stage1_file = args.stage1;
+  if (args.stage1.empty()) {
+    fmt::print("Training on {} ({} trees, depth {}, {})\n", args.db, args.trees, args.depth, args.objective);
+  } else {
+    fmt::print("Calibrating {} on {}\n", args.stage1, args.db);
+  }
   Result<TrainReport> result = train_model(**db, options, [](std::string_view line) {
     fmt::print("{}\n", line);
     std::fflush(stdout);
@@ -76,6 +82,13 @@ void add_train_command(CLI::App& app, Action& action) {
       ->check(CLI::Range(0.05, 0.5))->capture_default_str();
   cmd->add_option("--threads", args->threads, "XGBoost threads (0 = all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_flag("--no-activate", args->no_activate, "Register the model without making it the active one");
+  cmd->add_option("--stage1", args->stage1,
+                  "Use this XGBoost model file (trained elsewhere, e.g. in Python, on the rows of "
+                  "`paddock features --rows`) as stage 1 instead of training one; only the calibration is fitted")
+      ->excludes(cmd->get_option("--trees"))
+      ->excludes(cmd->get_option("--depth"))
+      ->excludes(cmd->get_option("--learning-rate"))
+      ->excludes(cmd->get_option("--objective"));
   cmd->callback([args, &action] { action = [args] { return run_train(*args); }; });
 }
 

@@ -1,6 +1,7 @@
 #include "model/booster.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <xgboost/c_api.h>
 
 #include <mutex>
@@ -159,6 +160,22 @@ Result<std::vector<std::string>> Booster::feature_names() const {
   const char** names = nullptr;
   PADDOCK_XGB(XGBoosterGetStrFeatureInfo(handle_, "feature_name", &count, &names));
   return std::vector<std::string>(names, names + count);
+}
+
+Result<Booster::Description> Booster::describe() const {
+  bst_ulong length = 0;
+  const char* config = nullptr;
+  PADDOCK_XGB(XGBoosterSaveJsonConfig(handle_, &length, &config));
+  Description description;
+  try {
+    const nlohmann::json learner = nlohmann::json::parse(config, config + length).at("learner");
+    description.objective = learner.at("objective").at("name").get<std::string>();
+    const nlohmann::json& trees = learner.at("gradient_booster").at("gbtree_model_param").at("num_trees");
+    description.trees = std::stoi(trees.get<std::string>());
+  } catch (const std::exception& error) {
+    return make_error(ErrorCode::kModel, fmt::format("unexpected XGBoost configuration: {}", error.what()));
+  }
+  return description;
 }
 
 std::string Booster::library_version() {

@@ -58,6 +58,12 @@ class Booster {
   Result<std::size_t> feature_count() const;
   // Feature names stored in the model file, empty when it has none.
   Result<std::vector<std::string>> feature_names() const;
+  // What the model file says of its training: objective ("rank:pairwise") and number of trees.
+  struct Description {
+    std::string objective;
+    int trees = 0;
+  };
+  Result<Description> describe() const;
 
   // "1.7.4"
   static std::string library_version();

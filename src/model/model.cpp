@@ -84,6 +84,7 @@ Result<ModelMeta> read_model_meta(const std::string& path) {
     meta.alpha = j.at("alpha").get<double>();
     meta.beta = j.at("beta").get<double>();
     meta.objective = j.value("objective", "");
+    meta.stage1_source = j.value("stage1_source", "");
     meta.trees = j.value("trees", 0);
     meta.depth = j.value("depth", 0);
     meta.learning_rate = j.value("learning_rate", 0.0);
@@ -122,6 +123,7 @@ Status write_model_meta(const ModelMeta& meta, const std::string& path) {
   j["alpha"] = meta.alpha;
   j["beta"] = meta.beta;
   j["objective"] = meta.objective;
+  if (!meta.stage1_source.empty()) j["stage1_source"] = meta.stage1_source;
   j["trees"] = meta.trees;
   j["depth"] = meta.depth;
   j["learning_rate"] = meta.learning_rate;
@@ -138,6 +140,21 @@ Status write_model_meta(const ModelMeta& meta, const std::string& path) {
   return ok_status();
 }
 
+Status check_booster_features(const Booster& booster, const std::string& what) {
+  const std::vector<std::string> expected = expected_feature_names();
+  PADDOCK_ASSIGN_OR_RETURN(std::size_t columns, booster.feature_count());
+  if (columns != expected.size()) {
+    return make_error(ErrorCode::kModel, fmt::format("{}: the XGBoost model takes {} features, this paddock computes {}",
+                                                     what, columns, expected.size()));
+  }
+  PADDOCK_ASSIGN_OR_RETURN(std::vector<std::string> stored_names, booster.feature_names());
+  if (!stored_names.empty() && stored_names != expected) {
+    return make_error(ErrorCode::kModel, fmt::format("{}: the XGBoost model's feature names differ ({})", what,
+                                                     describe_mismatch(stored_names, expected)));
+  }
+  return ok_status();
+}
+
 Result<Model> Model::load(const std::string& directory) {
   if (!std::filesystem::is_directory(directory)) {
     return make_error(ErrorCode::kNotFound, fmt::format("model directory '{}' does not exist", directory));
@@ -151,18 +168,7 @@ Result<Model> Model::load(const std::string& directory) {
                                   directory, describe_mismatch(meta.features, expected)));
   }
   PADDOCK_ASSIGN_OR_RETURN(Booster booster, Booster::load(directory + "/model.json"));
-  PADDOCK_ASSIGN_OR_RETURN(std::size_t columns, booster.feature_count());
-  if (columns != expected.size()) {
-    return make_error(ErrorCode::kModel,
-                      fmt::format("model '{}': the XGBoost file takes {} features, meta.json lists {}",
-                                  directory, columns, expected.size()));
-  }
-  PADDOCK_ASSIGN_OR_RETURN(std::vector<std::string> stored_names, booster.feature_names());
-  if (!stored_names.empty() && stored_names != expected) {
-    return make_error(ErrorCode::kModel,
-                      fmt::format("model '{}': the XGBoost file's feature names differ ({})",
-                                  directory, describe_mismatch(stored_names, expected)));
-  }
+  PADDOCK_TRY(check_booster_features(booster, fmt::format("model '{}'", directory)));
   return Model(std::move(booster), std::move(meta));
 }
 

@@ -30,6 +30,7 @@ struct ModelMeta {
   double alpha = 1.0;
   double beta = 0.0;
   std::string objective;
+  std::string stage1_source;  // the XGBoost file stage 1 came from, when not trained by paddock
   int trees = 0;
   int depth = 0;
   double learning_rate = 0.0;
@@ -80,6 +81,10 @@ std::vector<double> combine_with_market(std::span<const double> fundamental,
                                         std::span<const double> market, double alpha, double beta);
 std::vector<int> ranks_by_probability(std::span<const double> probabilities,
                                       std::span<const int> numbers);
+
+// Checks that an XGBoost model takes this build's features: their number and, when the file
+// names them (paddock and Python's xgboost do), their names in order. `what` starts the message.
+Status check_booster_features(const Booster& booster, const std::string& what);
 
 // Reads and writes meta.json.
 Result<ModelMeta> read_model_meta(const std::string& path);

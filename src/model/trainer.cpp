@@ -85,27 +85,59 @@ std::string metrics_json(const MetricsSummary& fundamental, const MetricsSummary
   return j.dump();
 }
 
+Result<Booster> train_stage1(const RankingData& data, const TrainOptions& options, const ProgressLine& say) {
+  const auto started = Clock::now();
+  int last_reported = 0;
+  return Booster::train(data, options.booster, [&](int done, int total) {
+    if (done == total || done - last_reported >= std::max(1, total / 10)) {
+      last_reported = done;
+      say(fmt::format("  trees {}/{} ({:.1f}s)", done, total, seconds_since(started)));
+    }
+  });
+}
+
+// A model trained elsewhere must take paddock's features, in paddock's order.
+Result<Booster> load_stage1(const TrainOptions& options, const ProgressLine& say) {
+  const std::string& path = options.stage1_file;
+  if (!std::filesystem::is_regular_file(path)) {
+    return make_error(ErrorCode::kNotFound, fmt::format("stage-1 model file '{}' does not exist", path));
+  }
+  PADDOCK_ASSIGN_OR_RETURN(Booster booster, Booster::load(path));
+  PADDOCK_TRY(check_booster_features(booster, fmt::format("stage-1 model '{}'", path)));
+  PADDOCK_TRY(booster.set_threads(options.booster.threads));
+  PADDOCK_ASSIGN_OR_RETURN(const Booster::Description description, booster.describe());
+  say(fmt::format("Stage 1 from {}: {} trees, objective {}", path, description.trees, description.objective));
+  return booster;
+}
+
 }  // namespace
 
 Result<TrainReport> train_model(Database& db, const TrainOptions& options, const ProgressLine& say) {
   TrainReport report;
   PADDOCK_ASSIGN_OR_RETURN(const Windows windows, split_days(db, options));
-  say(fmt::format("Stage 1 window {} .. {}, validation window {} .. {}", format_day(windows.train_from),
-                  format_day(windows.train_to), format_day(windows.validation_from),
-                  format_day(windows.validation_to)));
+  if (options.stage1_file.empty()) {
+    say(fmt::format("Stage 1 window {} .. {}, validation window {} .. {}", format_day(windows.train_from),
+                    format_day(windows.train_to), format_day(windows.validation_from),
+                    format_day(windows.validation_to)));
+  } else {
+    say(fmt::format("Stage 1 from a file; validation window {} .. {}", format_day(windows.validation_from),
+                    format_day(windows.validation_to)));
+  }
 
   auto started = Clock::now();
   PADDOCK_ASSIGN_OR_RETURN(HistoryIndex history, HistoryIndex::load(db));
   report.seconds_history = seconds_since(started);
   say(fmt::format("History index: {} runs in {:.1f}s", history.run_count(), report.seconds_history));
 
-  // Stage-1 rows.
+  // Stage-1 rows (none when stage 1 comes from a file).
   started = Clock::now();
   RankingData data;
   data.columns = kFeatureCount;
   for (const FeatureInfo& info : feature_infos()) data.feature_names.emplace_back(info.name);
-  PADDOCK_ASSIGN_OR_RETURN(std::vector<RaceId> train_ids,
-                           finished_between(db, windows.train_from, windows.train_to));
+  std::vector<RaceId> train_ids;
+  if (options.stage1_file.empty()) {
+    PADDOCK_ASSIGN_OR_RETURN(train_ids, finished_between(db, windows.train_from, windows.train_to));
+  }
   std::int64_t train_races = 0;
   PADDOCK_TRY(for_each_race_features(db, history, train_ids,
       [&](const RaceCard& card, const Result<RaceFeatures>& features) {
@@ -144,21 +176,16 @@ Result<TrainReport> train_model(Database& db, const TrainOptions& options, const
   say(fmt::format("Features: {} training races ({} rows), {} validation races, {} skipped, in {:.1f}s",
                   train_races, data.rows(), validation.size(), report.skipped_races,
                   report.seconds_features));
-  if (train_races < 50 || validation.size() < 20) {
+  const bool trains_stage1 = options.stage1_file.empty();
+  if ((trains_stage1 && train_races < 50) || validation.size() < 20) {
     return make_error(ErrorCode::kFailedPrecondition,
                       fmt::format("too few usable races to train ({} training, {} validation; need "
                                   "50 and 20)", train_races, validation.size()));
   }
 
-  // Stage 1: the ranker.
+  // Stage 1: the ranker, trained here or read from a file.
   started = Clock::now();
-  int last_reported = 0;
-  PADDOCK_ASSIGN_OR_RETURN(Booster booster, Booster::train(data, options.booster, [&](int done, int total) {
-    if (done == total || done - last_reported >= std::max(1, total / 10)) {
-      last_reported = done;
-      say(fmt::format("  trees {}/{} ({:.1f}s)", done, total, seconds_since(started)));
-    }
-  }));
+  PADDOCK_ASSIGN_OR_RETURN(Booster booster, trains_stage1 ? train_stage1(data, options, say) : load_stage1(options, say));
   report.seconds_boosting = seconds_since(started);
   const std::size_t train_rows = data.rows();
   data = RankingData();  // the training matrix is no longer needed
@@ -223,12 +250,19 @@ Result<TrainReport> train_model(Database& db, const TrainOptions& options, const
   meta.temperature = temperature;
   meta.alpha = alpha;
   meta.beta = beta;
-  meta.objective = options.booster.objective;
-  meta.trees = options.booster.trees;
-  meta.depth = options.booster.depth;
-  meta.learning_rate = options.booster.learning_rate;
-  meta.train_from = format_day(windows.train_from);
-  meta.train_to = format_day(windows.train_to);
+  if (trains_stage1) {
+    meta.objective = options.booster.objective;
+    meta.trees = options.booster.trees;
+    meta.depth = options.booster.depth;
+    meta.learning_rate = options.booster.learning_rate;
+    meta.train_from = format_day(windows.train_from);
+    meta.train_to = format_day(windows.train_to);
+  } else {
+    PADDOCK_ASSIGN_OR_RETURN(const Booster::Description description, booster.describe());
+    meta.objective = description.objective;
+    meta.trees = description.trees;
+    meta.stage1_source = std::filesystem::absolute(options.stage1_file).lexically_normal().string();
+  }
   meta.validation_from = format_day(windows.validation_from);
   meta.validation_to = format_day(windows.validation_to);
   meta.train_races = train_races;

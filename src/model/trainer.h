@@ -7,6 +7,11 @@
 //   3. On the validation window: fit the softmax temperature of the ranker's scores, then
 //      alpha and beta of the stage-2 conditional logit on (log p_fund, log p_market).
 //   4. Write the model directory, register it in `models`, activate it unless asked not to.
+//
+// With `stage1_file`, stage 1 is an XGBoost model trained elsewhere (Python's xgboost, say) on
+// paddock's features in paddock's order (`paddock features --rows` writes them): step 2 only
+// checks its features, and steps 3 and 4 are the same. Train it on days before the validation
+// window, or the calibration flatters it.
 #pragma once
 
 #include <functional>
@@ -27,6 +32,7 @@ struct TrainOptions {
   std::string out_dir;  // empty: <database directory>/models/<name>
   std::string name;     // empty: model-<UTC timestamp>
   BoosterParams booster;
+  std::string stage1_file;  // an XGBoost model file to use as stage 1 instead of training one
   double validation_fraction = 0.2;
   bool activate = true;
 };

@@ -97,8 +97,10 @@ std::unique_ptr<Database> open_or_die(const std::string& path) {
   return std::move(*db);
 }
 
-CommandResult run_paddock(const std::vector<std::string>& args) {
-  std::string command = PADDOCK_BINARY;
+CommandResult run_paddock(const std::vector<std::string>& args) { return run_command(PADDOCK_BINARY, args); }
+
+CommandResult run_command(const std::string& program, const std::vector<std::string>& args) {
+  std::string command = program;
   for (const std::string& arg : args) {
     command += " '";
     for (char c : arg) command += c == '\'' ? std::string("'\\''") : std::string(1, c);

@@ -37,6 +37,8 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 CommandResult run_paddock(const std::vector<std::string>& args);
+// Runs any program the same way (arguments quoted for the shell).
+CommandResult run_command(const std::string& program, const std::vector<std::string>& args);
 
 // Executes SQL and returns the first column of the first row as text ("" when none).
 std::string query_text(const std::string& db_path, const std::string& sql);
