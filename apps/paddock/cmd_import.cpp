@@ -1,11 +1,15 @@
-// paddock import: load races and runners from the canonical CSV files (docs/data-formats.md).
+// paddock import: load races and runners from the canonical CSV files, or from the PMU's JSON
+// (docs/data-formats.md).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli_support.h"
 #include "ingest/csv_importer.h"
+#include "ingest/pmu_importer.h"
 
 namespace paddock::cli {
 namespace {
@@ -14,6 +18,7 @@ struct ImportArgs {
   std::string db;
   std::string races;
   std::string runners;
+  std::vector<std::string> pmu;
   bool skip_bad_rows = false;
 };
 
@@ -24,10 +29,10 @@ std::string with_thousands(std::int64_t value) {
   return value < 0 ? "-" + digits : digits;
 }
 
-void print_summary(const ImportArgs& args, const ImportReport& report) {
-  fmt::print("Imported {} race{} and {} runner{} from {}, {}\n", with_thousands(report.races),
+void print_summary(const std::string& sources, const ImportReport& report) {
+  fmt::print("Imported {} race{} and {} runner{} from {}\n", with_thousands(report.races),
              report.races == 1 ? "" : "s", with_thousands(report.runners), report.runners == 1 ? "" : "s",
-             args.races, args.runners);
+             sources);
   fmt::print("  {} new race{}, {} updated\n", with_thousands(report.new_races), report.new_races == 1 ? "" : "s",
              with_thousands(report.updated_races));
   for (const std::string& warning : report.warnings) fmt::print(stderr, "paddock: warning: {}\n", warning);
@@ -37,15 +42,28 @@ void print_summary(const ImportArgs& args, const ImportReport& report) {
 }
 
 int run_import(const ImportArgs& args) {
+  if (args.pmu.empty() && (args.races.empty() || args.runners.empty())) {
+    return report(make_error(ErrorCode::kInvalidArgument, "give --races and --runners (CSV), or --pmu DIR (PMU JSON)"));
+  }
   Result<std::unique_ptr<Database>> db = open_or_create_db(args.db);
   if (!db.ok()) return report(db.error());
+  const BadRowPolicy policy = args.skip_bad_rows ? BadRowPolicy::kSkip : BadRowPolicy::kRejectAll;
+  if (!args.pmu.empty()) {
+    PmuImportOptions pmu;
+    pmu.paths.assign(args.pmu.begin(), args.pmu.end());
+    pmu.bad_rows = policy;
+    Result<ImportReport> imported = import_pmu(**db, pmu);
+    if (!imported.ok()) return report(imported.error());
+    print_summary(fmt::format("{}", fmt::join(args.pmu, ", ")), *imported);
+    return kExitOk;
+  }
   ImportOptions options;
   options.races_csv = args.races;
   options.runners_csv = args.runners;
-  options.bad_rows = args.skip_bad_rows ? BadRowPolicy::kSkip : BadRowPolicy::kRejectAll;
+  options.bad_rows = policy;
   Result<ImportReport> imported = import_csv(**db, options);
   if (!imported.ok()) return report(imported.error());
-  print_summary(args, *imported);
+  print_summary(args.races + ", " + args.runners, *imported);
   return kExitOk;
 }
 
@@ -53,12 +71,18 @@ int run_import(const ImportArgs& args) {
 
 void add_import_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<ImportArgs>();
-  CLI::App* cmd = app.add_subcommand("import", "Import races and runners from CSV files (docs/data-formats.md)");
+  CLI::App* cmd = app.add_subcommand("import", "Import races and runners from CSV files or PMU JSON (docs/data-formats.md)");
   cmd->add_option("--db", args->db, "SQLite database file to create or fill")->envname("PADDOCK_DB")->required();
-  cmd->add_option("--races", args->races, "races.csv: one row per race")->required();
-  cmd->add_option("--runners", args->runners, "runners.csv: one row per runner")->required();
+  CLI::Option* races = cmd->add_option("--races", args->races, "races.csv: one row per race");
+  CLI::Option* runners = cmd->add_option("--runners", args->runners, "runners.csv: one row per runner");
+  cmd->add_option("--pmu", args->pmu,
+                  "PMU JSON: day directories DDMMYYYY (programme.json, R<r>/C<c>/participants.json), or "
+                  "directories holding them")
+      ->check(CLI::ExistingDirectory)
+      ->excludes(races)
+      ->excludes(runners);
   cmd->add_flag("--skip-bad-rows", args->skip_bad_rows,
-                "Import the good rows and list the bad ones, instead of importing nothing");
+                "Import the good rows (races, for --pmu) and list the bad ones, instead of importing nothing");
   cmd->callback([args, &action] { action = [args] { return run_import(*args); }; });
 }
 

@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "ingest/csv_reader.h"
+#include "ingest/row_writer.h"
 
 namespace paddock {
 namespace {
@@ -31,7 +32,6 @@ constexpr std::size_t kMaxListedBadRows = 20;
 constexpr std::size_t kMaxShownValueLength = 40;
 constexpr std::int64_t kNoMax = std::numeric_limits<std::int64_t>::max();
 constexpr int kNoIntMax = std::numeric_limits<int>::max();
-constexpr const char* kUnknownVenueCode = "UNKNOWN";
 
 enum class Presence { kRequired, kOptional };
 
@@ -632,70 +632,28 @@ Status finish_races_with_results(ImportContext& ctx) {
   return ok_status();
 }
 
-// Names already resolved to ids during this import, so that each is looked up once.
-struct EntityCache {
-  std::unordered_map<std::string, EntityId> venues;
-  std::unordered_map<std::string, EntityId> horses;
-  std::unordered_map<std::string, EntityId> jockeys;
-  std::unordered_map<std::string, EntityId> trainers;
-};
-
-template <typename Upsert>
-Result<EntityId> cached_id(std::unordered_map<std::string, EntityId>& cache, const std::string& key, Upsert upsert) {
-  auto found = cache.find(key);
-  if (found != cache.end()) return found->second;
-  PADDOCK_ASSIGN_OR_RETURN(const EntityId id, upsert());
-  cache.emplace(key, id);
-  return id;
-}
-
-Result<std::optional<EntityId>> person_id(std::unordered_map<std::string, EntityId>& cache, const std::string& name,
-                                          const std::function<Result<EntityId>(const std::string&)>& upsert) {
-  if (name.empty()) return std::optional<EntityId>();
-  PADDOCK_ASSIGN_OR_RETURN(const EntityId id, cached_id(cache, name, [&] { return upsert(name); }));
-  return std::optional<EntityId>(id);
-}
-
 // Adds the file and line to a database error, so that a refused row can be found.
 Error at_row(const Error& error, const std::string& file, std::size_t line) {
   return make_error(error.code, fmt::format("{} line {}: {}", file, line, error.message));
 }
 
-Status write_race(ImportContext& ctx, EntityCache& cache, RaceRow& row) {
-  Race& race = row.race;
-  // The venue's code is its identity; a race without one goes to the "UNKNOWN" venue.
-  if (race.venue_code.empty()) race.venue_code = race.venue_name.empty() ? kUnknownVenueCode : race.venue_name;
-  Result<EntityId> venue = cached_id(cache.venues, race.venue_code,
-                                     [&] { return ctx.db.upsert_venue(race.venue_code, race.venue_name); });
-  if (!venue.ok()) return at_row(venue.error(), ctx.races_file, row.line);
-  Status written = ctx.db.upsert_race(race, *venue);
+Status write_race(ImportContext& ctx, RowWriter& writer, RaceRow& row) {
+  Status written = writer.write_race(row.race);
   if (!written.ok()) return at_row(written.error(), ctx.races_file, row.line);
   return ok_status();
 }
 
-Status write_runner(ImportContext& ctx, EntityCache& cache, const RunnerRow& row) {
-  const Runner& runner = row.runner;
-  Database& db = ctx.db;
-  Result<EntityId> horse = cached_id(cache.horses, runner.horse_key, [&] {
-    return db.upsert_horse(runner.horse_key, runner.horse_name, runner.sex, runner.birth_year);
-  });
-  if (!horse.ok()) return at_row(horse.error(), ctx.runners_file, row.line);
-  Result<std::optional<EntityId>> jockey =
-      person_id(cache.jockeys, runner.jockey, [&](const std::string& name) { return db.upsert_jockey(name); });
-  if (!jockey.ok()) return at_row(jockey.error(), ctx.runners_file, row.line);
-  Result<std::optional<EntityId>> trainer =
-      person_id(cache.trainers, runner.trainer, [&](const std::string& name) { return db.upsert_trainer(name); });
-  if (!trainer.ok()) return at_row(trainer.error(), ctx.runners_file, row.line);
-  Status written = db.upsert_runner(runner, *horse, *jockey, *trainer);
+Status write_runner(ImportContext& ctx, RowWriter& writer, const RunnerRow& row) {
+  Status written = writer.write_runner(row.runner);
   if (!written.ok()) return at_row(written.error(), ctx.runners_file, row.line);
   return ok_status();
 }
 
 // Step: races first (runners refer to them), then runners; inside the caller's transaction.
 Status write_rows(ImportContext& ctx) {
-  EntityCache cache;
-  for (RaceRow& row : ctx.races) PADDOCK_TRY(write_race(ctx, cache, row));
-  for (const RunnerRow& row : ctx.runners) PADDOCK_TRY(write_runner(ctx, cache, row));
+  RowWriter writer(ctx.db);
+  for (RaceRow& row : ctx.races) PADDOCK_TRY(write_race(ctx, writer, row));
+  for (const RunnerRow& row : ctx.runners) PADDOCK_TRY(write_runner(ctx, writer, row));
   ImportReport& report = ctx.report;
   report.races = static_cast<std::int64_t>(ctx.races.size());
   report.updated_races = static_cast<std::int64_t>(ctx.stored_races.size());

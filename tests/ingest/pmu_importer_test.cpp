@@ -1,0 +1,209 @@
+// The PMU JSON importer on files this test writes in the API's shapes (pmu-format.md): what
+// lands in races and runners, re-imports, bad fields, broken files, and a job predicting an
+// imported day.
+#include "ingest/pmu_importer.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "support/test_fixture.h"
+
+namespace paddock {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::query_int;
+using testing::query_text;
+
+// 2021-08-10 00:00 in Paris (CEST), as epoch milliseconds of local midnight.
+constexpr std::int64_t kDayMs = 1628546400000;
+constexpr std::int64_t kOffsetMs = 7200000;
+
+json course(int reunion, int number, const std::string& discipline, int distance) {
+  return {{"numReunion", reunion}, {"numOrdre", number}, {"libelle", "PRIX " + std::to_string(number)},
+          {"distance", distance}, {"discipline", discipline}, {"montantPrix", 19000},
+          {"categorieParticularite", "HANDICAP"}, {"statut", "PROGRAMMEE"},
+          {"paris", json::array({{{"codePari", "SIMPLE_GAGNANT"}}})}};
+}
+
+json participant(int number, const std::string& name) {
+  return {{"numPmu", number}, {"nom", name}, {"idCheval", name + "-DAM-SIRE"}, {"age", 5}, {"sexe", "HONGRES"},
+          {"statut", "PARTANT"}, {"oeilleres", "SANS_OEILLERES"}, {"driver", "J. DRIVER " + std::to_string(number % 3)},
+          {"entraineur", "T. TRAINER"}, {"musique", "1a3a(20)Da"}, {"nombreCourses", 12}, {"nombreVictoires", 2},
+          {"nombrePlaces", 6}, {"gainsParticipant", {{"gainsCarriere", 1403500}}}, {"handicapDistance", 2850},
+          {"dernierRapportReference", {{"rapport", 4.0 + number}}},
+          {"dernierRapportDirect", {{"rapport", 3.5 + number}}}};
+}
+
+class PmuImport : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    day_ = fs::path(dir_.path()) / "pmu" / "10082021";
+    json first = course(1, 1, "ATTELE", 2850);
+    first["statut"] = "ARRIVEE_DEFINITIVE_COMPLETE";
+    first["ordreArrivee"] = json::array({json::array({3}), json::array({1, 4}), json::array({5})});
+    first["paris"].push_back({{"codePari", "QUINTE_PLUS"}});
+    first["penetrometre"] = {{"intitule", "Bon"}};
+    json second = course(1, 2, "PLAT", 1600);
+    json third = course(2, 1, "STEEPLECHASE", 3900);
+    third["statut"] = "COURSE_ANNULEE";
+    programme_ = {{"programme",
+                   {{"date", kDayMs}, {"timezoneOffset", kOffsetMs},
+                    {"reunions", json::array({{{"numOfficiel", 1}, {"hippodrome", {{"code", "VIN"}, {"libelleCourt", "VINCENNES"}}},
+                                               {"courses", json::array({first, second})}},
+                                              {{"numOfficiel", 2}, {"hippodrome", {{"code", "AUT"}, {"libelleCourt", "AUTEUIL"}}},
+                                               {"courses", json::array({third})}}})}}}};
+    json runners = json::array();
+    for (int n = 1; n <= 6; ++n) runners.push_back(participant(n, "HORSE " + std::to_string(n)));
+    runners[1]["statut"] = "NON_PARTANT";
+    runners[5]["incident"] = "DISQUALIFIE_POUR_ALLURE_IRREGULIERE";
+    participants_ = {{"participants", runners}};
+    json flat = json::array();
+    for (int n = 1; n <= 4; ++n) {
+      json p = participant(n, "GALOPER " + std::to_string(n));
+      p["placeCorde"] = n + 1;
+      p["poidsConditionMonte"] = 570 + n;
+      p.erase("handicapDistance");
+      flat.push_back(p);
+    }
+    flat[0]["ordreArrivee"] = 2;  // results in the participants themselves
+    second_participants_ = {{"participants", flat}};
+    write_all();
+  }
+
+  void write_all() {
+    write(day_ / "programme.json", programme_.dump());
+    write(day_ / "R1" / "C1" / "participants.json", participants_.dump());
+    write(day_ / "R1" / "C2" / "participants.json", second_participants_.dump());
+  }
+  static void write(const fs::path& file, const std::string& text) {
+    fs::create_directories(file.parent_path());
+    std::ofstream(file) << text;
+  }
+  Result<ImportReport> import(BadRowPolicy policy = BadRowPolicy::kRejectAll) {
+    std::unique_ptr<Database> db = testing::open_or_die(db_);
+    PmuImportOptions options;
+    options.paths = {day_.parent_path()};
+    options.bad_rows = policy;
+    return import_pmu(*db, options);
+  }
+
+  testing::TempDir dir_{"pmu-import"};
+  std::string db_ = dir_.file("pmu.db");
+  fs::path day_;
+  json programme_;
+  json participants_;
+  json second_participants_;
+};
+
+TEST_F(PmuImport, RacesAndRunnersLandWithPaddocksUnitsAndResults) {
+  Result<ImportReport> report = import();
+  ASSERT_TRUE(report.ok()) << report.error().describe();
+  EXPECT_EQ(report->races, 3);
+  EXPECT_EQ(report->new_races, 3);
+  EXPECT_EQ(report->runners, 10);
+  ASSERT_EQ(report->warnings.size(), 1U);  // R2C1 has no participants file
+  EXPECT_NE(report->warnings[0].find("2021-08-10 R2C1"), std::string::npos) << report->warnings[0];
+
+  EXPECT_EQ(query_text(db_, "SELECT race_date || ' ' || discipline || ' ' || distance_m || ' ' || prize_eur || ' ' || "
+                            "is_quinte || ' ' || status || ' ' || going || ' ' || category FROM races WHERE id = 202108100101"),
+            "2021-08-10 attele 2850 19000 1 finished Bon HANDICAP");
+  EXPECT_EQ(query_text(db_, "SELECT v.code FROM races r JOIN venues v ON v.id = r.venue_id WHERE r.id = 202108100101"), "VIN");
+  EXPECT_EQ(query_text(db_, "SELECT discipline || ' ' || status FROM races WHERE id = 202108100102"), "plat finished");
+  EXPECT_EQ(query_text(db_, "SELECT discipline || ' ' || status FROM races WHERE id = 202108100201"), "steeple cancelled");
+
+  // Results from the programme's ordreArrivee: 3 first, 1 and 4 dead-heat second, 5 fourth.
+  EXPECT_EQ(query_text(db_, "SELECT group_concat(number || ':' || COALESCE(finish_position, '-'), ' ') FROM "
+                            "(SELECT * FROM runners WHERE race_id = 202108100101 ORDER BY number)"),
+            "1:2 2:- 3:1 4:2 5:4 6:-");
+  EXPECT_EQ(query_int(db_, "SELECT non_runner FROM runners WHERE race_id = 202108100101 AND number = 2"), 1);
+  EXPECT_EQ(query_text(db_, "SELECT incident FROM runners WHERE race_id = 202108100101 AND number = 6"), "disqualified");
+  // Centimes to euros, the horse's key, odds, people.
+  EXPECT_EQ(query_text(db_, "SELECT r.career_earnings_eur || ' ' || h.key || ' ' || r.morning_odds || ' ' || "
+                            "r.final_odds || ' ' || r.handicap_distance_m || ' ' || j.name FROM runners r "
+                            "JOIN horses h ON h.id = r.horse_id JOIN jockeys j ON j.id = r.jockey_id "
+                            "WHERE race_id = 202108100101 AND number = 1"),
+            "14035 HORSE 1-DAM-SIRE 5.0 4.5 2850 J. DRIVER 1");
+  // Hectograms to kilograms, stalls, and a result from the participants file.
+  EXPECT_EQ(query_text(db_, "SELECT weight_kg || ' ' || draw || ' ' || finish_position FROM runners "
+                            "WHERE race_id = 202108100102 AND number = 1"),
+            "57.1 2 2");
+}
+
+TEST_F(PmuImport, ImportingADayAgainUpdatesInPlaceAndKeepsStoredIds) {
+  ASSERT_TRUE(import().ok());
+  // Another id already holds R1C2's slot: the import must update that race, not add one.
+  testing::exec_sql(db_, "UPDATE runners SET race_id = 777 WHERE race_id = 202108100102; "
+                         "UPDATE races SET id = 777 WHERE id = 202108100102;");
+  participants_["participants"][0]["nom"] = "HORSE 1";
+  participants_["participants"][0]["musique"] = "2a1a";
+  write_all();
+  Result<ImportReport> again = import();
+  ASSERT_TRUE(again.ok()) << again.error().describe();
+  EXPECT_EQ(again->updated_races, 3);
+  EXPECT_EQ(again->new_races, 0);
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM races"), 3);
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM runners"), 10);
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM runners WHERE race_id = 777"), 4);
+  EXPECT_EQ(query_text(db_, "SELECT musique FROM runners WHERE race_id = 202108100101 AND number = 1"), "2a1a");
+}
+
+TEST_F(PmuImport, ABadFieldImportsNothingAndIsNamedByFileAndPath) {
+  programme_["programme"]["reunions"][0]["courses"][1].erase("distance");
+  participants_["participants"][3]["sexe"] = "LICORNE";
+  write_all();
+  Result<ImportReport> report = import();
+  ASSERT_FALSE(report.ok());
+  const std::string message = report.error().message;
+  EXPECT_NE(message.find("programme.json, reunions[0].courses[1].distance: is missing"), std::string::npos) << message;
+  EXPECT_NE(message.find("participants.json, participants[3].sexe: 'LICORNE' is not a sex"), std::string::npos) << message;
+  EXPECT_NE(message.find("nothing was imported"), std::string::npos) << message;
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM races"), 0);
+
+  Result<ImportReport> skipped = import(BadRowPolicy::kSkip);
+  ASSERT_TRUE(skipped.ok()) << skipped.error().describe();
+  EXPECT_EQ(skipped->races, 1);  // R2C1 only: R1C1 and R1C2 each have a bad field
+  EXPECT_EQ(skipped->bad_rows.size(), 2U);
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM races"), 1);
+}
+
+TEST_F(PmuImport, AFileThatIsNotJsonFailsNamingIt) {
+  write(day_ / "R1" / "C2" / "participants.json", "{\"participants\": [ {\"numPmu\": 1,");
+  Result<ImportReport> report = import(BadRowPolicy::kSkip);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.error().message.find("C2/participants.json: not valid JSON"), std::string::npos) << report.error().message;
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM races"), 0);
+
+  write(day_ / "programme.json", "{\"programme\": {\"reunions\": {\"oops\": 1}}}");
+  report = import(BadRowPolicy::kSkip);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.error().message.find("10082021"), std::string::npos) << report.error().message;
+
+  PmuImportOptions nowhere;
+  nowhere.paths = {fs::path(dir_.path()) / "absent"};
+  std::unique_ptr<Database> db = testing::open_or_die(db_);
+  EXPECT_EQ(import_pmu(*db, nowhere).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(PmuImport, AnImportedDayIsPredicted) {
+  // The demo database's model predicts the imported races like any others.
+  const std::string demo = testing::demo_database_copy(dir_.path());
+  std::unique_ptr<Database> db = testing::open_or_die(demo);
+  PmuImportOptions options;
+  options.paths = {day_};
+  ASSERT_TRUE(import_pmu(*db, options).ok());
+  db.reset();
+  const auto job = testing::run_paddock({"predict", "--db", demo, "--date", "2021-08-10", "-q"});
+  ASSERT_EQ(job.exit_code, 0) << job.output;
+  EXPECT_EQ(query_int(demo, "SELECT COUNT(DISTINCT race_id) FROM predictions WHERE race_id > 202108100000"), 2);
+  EXPECT_NEAR(std::stod(query_text(demo, "SELECT SUM(win_probability) FROM predictions WHERE race_id = 202108100101")),
+              1.0, 1e-9);
+  EXPECT_EQ(query_int(demo, "SELECT COUNT(*) FROM predictions WHERE race_id = 202108100101"), 5);  // not the non-runner
+}
+
+}  // namespace
+}  // namespace paddock
