@@ -7,8 +7,9 @@ writes, and save it where `paddock train --stage1` can take it:
     build/paddock train --db data/demo.db --stage1 stage1.json
 
 Rows of races up to --to with a known winner train the ranker: one group per race, relevance 3,
-2, 1 for the first three home, 0 otherwise (as `paddock train` does). Keep --to before the days
-paddock calibrates on (the last 20% of finished days by default). --scores writes the ranker's
+2, 1 for the first three home, 0 otherwise (as `paddock train` does). --to must come before the
+days paddock calibrates on (the last 20% of finished days by default); it is stored in the model
+file (attribute paddock_train_to), and paddock refuses a ranker trained on its calibration days. --scores writes the ranker's
 score for every row of the file, to compare with what paddock stores.
 
 Uses Debian's python3-xgboost (run with /usr/bin/python3) and numpy, nothing else.
@@ -55,7 +56,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("rows", help="CSV written by `paddock features --rows`")
     parser.add_argument("model", help="XGBoost JSON model to write")
-    parser.add_argument("--to", help="last race day that trains (YYYY-MM-DD); default: every finished race")
+    parser.add_argument("--to", required=True,
+                        help="last race day that trains (YYYY-MM-DD): before the days paddock calibrates on")
     parser.add_argument("--trees", type=int, default=300)
     parser.add_argument("--depth", type=int, default=6)
     parser.add_argument("--learning-rate", type=float, default=0.05)
@@ -73,6 +75,8 @@ def main():
     params = {"objective": "rank:pairwise", "tree_method": "hist", "max_depth": args.depth,
               "eta": args.learning_rate, "seed": 2026}
     booster = xgb.train(params, train, num_boost_round=args.trees)
+    # `paddock train --stage1` reads this: it refuses a ranker trained on its calibration days.
+    booster.set_attr(paddock_train_to=args.to)
     booster.save_model(args.model)
     print(f"trained {args.trees} trees on {len(keep)} rows of {len(groups)} races; saved {args.model}")
 

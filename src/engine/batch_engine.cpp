@@ -207,7 +207,11 @@ Result<JobOutcome> BatchEngine::run() {
   started_ = Clock::now();
   // A job predicts the races of an existing database: a mistyped path must not become a new,
   // empty one holding a failed job.
-  if (!std::filesystem::exists(options_.db_path)) {
+  std::error_code access;
+  if (options_.db_path.find("://") == std::string::npos && !std::filesystem::exists(options_.db_path, access)) {
+    if (access) {
+      return make_error(ErrorCode::kIo, fmt::format("cannot access database '{}': {}", options_.db_path, access.message()));
+    }
     return make_error(ErrorCode::kNotFound, fmt::format("database '{}' does not exist (create one with "
                                                         "`paddock demo` or `paddock import`)",
                                                         options_.db_path));

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include "ingest/row_writer.h"
 
@@ -29,6 +30,8 @@ struct Course {
   Race race;
   std::vector<Runner> runners;
   bool stored = false;          // the slot already holds this race in the database
+  bool has_result = false;      // an arrival or a runner's result, in these files
+  std::string where;            // file and JSON path, for messages
   std::vector<BadRow> faults;   // empty: good
 };
 
@@ -56,7 +59,8 @@ class Fields {
     return found == object_.end() || found->is_null() ? nullptr : &*found;
   }
 
-  std::optional<std::int64_t> integer(const char* key, bool required, std::int64_t min) {
+  std::optional<std::int64_t> integer(const char* key, bool required, std::int64_t min,
+                                      std::int64_t max = std::numeric_limits<std::int32_t>::max()) {
     const json* value = find(key);
     if (value == nullptr) {
       if (required) fault(key, "", "is missing");
@@ -64,9 +68,18 @@ class Fields {
     }
     if (!value->is_number_integer()) return fault(key, value->dump(), "is not an integer"), std::nullopt;
     const auto number = value->get<std::int64_t>();
-    if (number < min) return fault(key, value->dump(), fmt::format("is below {}", min)), std::nullopt;
+    if (number < min || number > max) {
+      return fault(key, value->dump(), fmt::format("is not between {} and {}", min, max)), std::nullopt;
+    }
     return number;
   }
+
+  // A nested object, for reading its fields under this one's path; nullptr when absent.
+  const json* object(const char* key) const {
+    const json* value = find(key);
+    return value != nullptr && value->is_object() ? value : nullptr;
+  }
+  std::string path_of(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
 
   std::optional<double> number(const char* key) {
     const json* value = find(key);
@@ -147,23 +160,40 @@ std::string slot_name(const Race& race) {
   return fmt::format("{} R{}C{}", format_day(race.day), race.meeting_no, race.race_no);
 }
 
-// The programme's day: its `date` is local midnight in epoch milliseconds; the offset makes it
-// the calendar day. Without it, the directory's DDMMYYYY name.
-Result<Day> programme_day(const json& programme, const fs::path& day_dir, const std::string& file) {
-  const auto date = programme.find("date");
-  if (date != programme.end() && date->is_number_integer()) {
-    const auto offset = programme.value("timezoneOffset", std::int64_t{0});
-    const std::int64_t local = date->get<std::int64_t>() + offset;
-    return static_cast<Day>((local - (((local % kMillisecondsPerDay) + kMillisecondsPerDay) % kMillisecondsPerDay)) /
-                            kMillisecondsPerDay);
-  }
+// The day named by a DDMMYYYY directory, if it is one.
+std::optional<Day> directory_day(const fs::path& day_dir) {
   const std::string name = day_dir.filename().string();
-  if (name.size() == 8 && std::all_of(name.begin(), name.end(), ::isdigit)) {
-    Result<Day> day = parse_day(name.substr(4, 4) + "-" + name.substr(2, 2) + "-" + name.substr(0, 2));
-    if (day.ok()) return day;
+  if (name.size() != 8 || !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
   }
-  return make_error(ErrorCode::kInvalidArgument,
-                    fmt::format("{}: programme.date is missing and the directory is not named DDMMYYYY", file));
+  Result<Day> day = parse_day(name.substr(4, 4) + "-" + name.substr(2, 2) + "-" + name.substr(0, 2));
+  return day.ok() ? std::optional<Day>(*day) : std::nullopt;
+}
+
+// The programme's day. Its `date` is local midnight in epoch milliseconds: 22:00 or 23:00 UTC
+// the evening before, for France. Adding the offset (when given) and rounding to the nearest
+// UTC midnight gives the calendar day whether or not the offset is there. Without `date`, the
+// directory's DDMMYYYY name.
+Result<Day> programme_day(const json& programme, const fs::path& day_dir, const std::string& file,
+                          std::vector<std::string>& warnings) {
+  const std::optional<Day> named = directory_day(day_dir);
+  const auto date = programme.find("date");
+  if (date == programme.end() || !date->is_number_integer()) {
+    if (named) return *named;
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("{}: programme.date is missing and the directory is not named DDMMYYYY", file));
+  }
+  const auto offset = programme.find("timezoneOffset");
+  const std::int64_t local =
+      date->get<std::int64_t>() + (offset != programme.end() && offset->is_number_integer() ? offset->get<std::int64_t>() : 0);
+  const std::int64_t shifted = local + kMillisecondsPerDay / 2;
+  const auto day = static_cast<Day>((shifted - (((shifted % kMillisecondsPerDay) + kMillisecondsPerDay) % kMillisecondsPerDay)) /
+                                    kMillisecondsPerDay);
+  if (named && *named != day) {
+    warnings.push_back(fmt::format("{}: programme.date is {} but the directory says {}; using {}", file, format_day(day),
+                                   format_day(*named), format_day(day)));
+  }
+  return day;
 }
 
 // Finishing positions from ordreArrivee, [[7],[3,9],...]: each inner array is one rank (a dead
@@ -187,15 +217,17 @@ std::map<int, int> arrival_positions(const json& order) {
 }
 
 Race read_race(const json& course, const json& reunion, Day day, const std::string& file, const std::string& path,
-               std::vector<BadRow>& faults) {
+               const std::string& reunion_path, std::vector<BadRow>& faults) {
   Fields fields(course, file, path, faults);
-  Fields reunion_fields(reunion, file, "", faults);
+  Fields reunion_fields(reunion, file, reunion_path, faults);
   Race race;
   race.day = day;
-  race.meeting_no = static_cast<int>(
-      fields.integer("numReunion", false, 1).value_or(reunion_fields.integer("numOfficiel", false, 1).value_or(1)));
-  race.race_no = static_cast<int>(fields.integer("numOrdre", true, 1).value_or(1));
-  race.distance_m = static_cast<int>(fields.integer("distance", true, 1).value_or(0));
+  // R and C of R1C3; both below 100, as the race id YYYYMMDDRRCC needs.
+  std::optional<std::int64_t> meeting = fields.integer("numReunion", false, 1, 99);
+  if (!meeting && fields.find("numReunion") == nullptr) meeting = reunion_fields.integer("numOfficiel", true, 1, 99);
+  race.meeting_no = static_cast<int>(meeting.value_or(1));
+  race.race_no = static_cast<int>(fields.integer("numOrdre", true, 1, 99).value_or(1));
+  race.distance_m = static_cast<int>(fields.integer("distance", true, 1, 100000).value_or(0));
   const std::string discipline = fields.text("discipline", true);
   if (!discipline.empty()) {
     if (const std::optional<Discipline> parsed = pmu_discipline(discipline)) {
@@ -205,25 +237,26 @@ Race read_race(const json& course, const json& reunion, Day day, const std::stri
     }
   }
   race.name = fields.text("libelle");
-  race.prize_eur = fields.integer("montantPrix", false, 0);
+  race.prize_eur = fields.integer("montantPrix", false, 0, std::numeric_limits<std::int64_t>::max());
   race.category = fields.text("categorieParticularite");
-  if (const json* going = fields.find("penetrometre"); going != nullptr && going->is_object()) {
-    race.going = going->value("intitule", "");
+  if (const json* going = fields.object("penetrometre")) {
+    race.going = Fields(*going, file, fields.path_of("penetrometre"), faults).text("intitule");
   }
-  if (const json* hippodrome = reunion_fields.find("hippodrome"); hippodrome != nullptr && hippodrome->is_object()) {
-    race.venue_code = hippodrome->value("code", "");
-    race.venue_name = hippodrome->value("libelleCourt", "");
+  if (const json* hippodrome = reunion_fields.object("hippodrome")) {
+    Fields venue(*hippodrome, file, reunion_fields.path_of("hippodrome"), faults);
+    race.venue_code = venue.text("code");
+    race.venue_name = venue.text("libelleCourt");
   }
-  race.is_quinte = false;
+  // The Quinté+ is known from the bets offered; without the list, nothing is known.
   if (const json* bets = fields.find("paris"); bets != nullptr && bets->is_array()) {
+    race.is_quinte = false;
     for (const json& bet : *bets) {
-      const std::string code = bet.is_object() ? bet.value("codePari", "") : "";
+      const std::string code = Fields(bet, file, fields.path_of("paris"), faults).text("codePari");
       if (code == "QUINTE_PLUS" || code == "E_QUINTE_PLUS") race.is_quinte = true;
     }
   }
-  const std::string status = fields.text("statut");
   const json* order = fields.find("ordreArrivee");
-  if (status == "COURSE_ANNULEE") {
+  if (fields.text("statut") == "COURSE_ANNULEE") {
     race.status = RaceStatus::kCancelled;
   } else if (order != nullptr && order->is_array() && !order->empty()) {
     race.status = RaceStatus::kFinished;
@@ -237,7 +270,7 @@ Runner read_runner(const json& participant, RaceId race_id, const std::map<int, 
   Fields fields(participant, file, path, faults);
   Runner runner;
   runner.race_id = race_id;
-  runner.number = static_cast<int>(fields.integer("numPmu", true, 1).value_or(0));
+  runner.number = static_cast<int>(fields.integer("numPmu", true, 1, 99).value_or(0));
   runner.horse_name = fields.text("nom", true);
   runner.horse_key = fields.text("idCheval");
   if (runner.horse_key.empty()) runner.horse_key = runner.horse_name;
@@ -250,7 +283,8 @@ Runner read_runner(const json& participant, RaceId race_id, const std::map<int, 
       fields.fault("sexe", sex, "is not a sex (MALES, FEMELLES, HONGRES)");
     }
   }
-  runner.non_runner = fields.text("statut") == "NON_PARTANT";
+  const std::string status = fields.text("statut");
+  if (!status.empty()) runner.non_runner = status == "NON_PARTANT";  // absent: keep what is stored
   runner.blinkers = fields.text("oeilleres");
   runner.shoes = fields.text("deferre");
   runner.jockey = fields.text("driver");
@@ -260,8 +294,8 @@ Runner read_runner(const json& participant, RaceId race_id, const std::map<int, 
   runner.career_starts = as_int(fields.integer("nombreCourses", false, 0));
   runner.career_wins = as_int(fields.integer("nombreVictoires", false, 0));
   runner.career_places = as_int(fields.integer("nombrePlaces", false, 0));
-  if (const json* gains = fields.find("gainsParticipant"); gains != nullptr && gains->is_object()) {
-    Fields gain_fields(*gains, file, path + ".gainsParticipant", faults);
+  if (const json* gains = fields.object("gainsParticipant")) {
+    Fields gain_fields(*gains, file, fields.path_of("gainsParticipant"), faults);
     const std::optional<std::int64_t> centimes = gain_fields.integer("gainsCarriere", false, 0);
     if (centimes) runner.career_earnings_eur = *centimes / 100;
   }
@@ -272,8 +306,8 @@ Runner read_runner(const json& participant, RaceId race_id, const std::map<int, 
   if (!hectograms) hectograms = fields.integer("handicapPoids", false, 1);
   if (hectograms) runner.weight_kg = static_cast<double>(*hectograms) / 10.0;
   auto odds = [&](const char* key) -> std::optional<double> {
-    const json* report = fields.find(key);
-    if (report == nullptr || !report->is_object()) return std::nullopt;
+    const json* report = fields.object(key);
+    if (report == nullptr) return std::nullopt;
     const auto rapport = report->find("rapport");
     if (rapport == report->end() || !rapport->is_number()) return std::nullopt;
     const double value = rapport->get<double>();
@@ -297,23 +331,90 @@ Runner read_runner(const json& participant, RaceId race_id, const std::map<int, 
   return runner;
 }
 
+bool file_exists(const fs::path& path, std::error_code& ec) {
+  const bool found = fs::exists(path, ec);
+  return found && !ec;
+}
+
 // The day directories named by `path`: itself when it holds programme.json, else its
-// subdirectories that do, in name order.
+// subdirectories named DDMMYYYY that do, in name order.
 Result<std::vector<fs::path>> day_directories(const fs::path& path) {
-  if (!fs::exists(path)) return make_error(ErrorCode::kNotFound, fmt::format("'{}' does not exist", path.string()));
-  if (fs::exists(path / "programme.json")) return std::vector<fs::path>{path};
-  std::vector<fs::path> days;
   std::error_code ec;
-  for (const fs::directory_entry& entry : fs::directory_iterator(path, ec)) {
-    if (entry.is_directory() && fs::exists(entry.path() / "programme.json")) days.push_back(entry.path());
+  if (!file_exists(path, ec)) {
+    if (ec) return make_error(ErrorCode::kIo, fmt::format("cannot read '{}': {}", path.string(), ec.message()));
+    return make_error(ErrorCode::kNotFound, fmt::format("'{}' does not exist", path.string()));
+  }
+  if (file_exists(path / "programme.json", ec)) return std::vector<fs::path>{path};
+  std::vector<fs::path> days;
+  for (fs::directory_iterator entry(path, ec), end; !ec && entry != end; entry.increment(ec)) {
+    std::error_code ignored;  // an unreadable entry is not a day
+    if (directory_day(entry->path()) && entry->is_directory(ignored) && file_exists(entry->path() / "programme.json", ignored)) {
+      days.push_back(entry->path());
+    }
   }
   if (ec) return make_error(ErrorCode::kIo, fmt::format("cannot list '{}': {}", path.string(), ec.message()));
   if (days.empty()) {
     return make_error(ErrorCode::kNotFound,
-                      fmt::format("no day directory (with programme.json) in '{}'", path.string()));
+                      fmt::format("no day directory (DDMMYYYY, with programme.json) in '{}'", path.string()));
   }
   std::sort(days.begin(), days.end());
   return days;
+}
+
+// The race's id: the one its slot already has, else YYYYMMDDRRCC unless another slot took it.
+Status assign_race_id(Database& db, Course& course, const std::string& file, const std::string& path) {
+  Race& race = course.race;
+  PADDOCK_ASSIGN_OR_RETURN(const std::optional<RaceId> stored, db.race_at(race.day, race.meeting_no, race.race_no));
+  course.stored = stored.has_value();
+  if (stored) {
+    race.id = *stored;
+    return ok_status();
+  }
+  race.id = static_cast<RaceId>(yyyymmdd(race.day)) * 10000 + race.meeting_no * 100 + race.race_no;
+  PADDOCK_ASSIGN_OR_RETURN(const std::vector<RaceId> taken, db.existing_races({race.id}));
+  if (!taken.empty()) {
+    Fields(json::object(), file, path, course.faults)
+        .fault("numOrdre", std::to_string(race.race_no),
+               fmt::format("cannot be stored: race id {} ({}) is already another race in the database", race.id,
+                           slot_name(race)));
+  }
+  return ok_status();
+}
+
+// The race's runners from R<r>/C<c>/participants.json; a race without the file has none yet.
+Status read_participants(const fs::path& day_dir, const json& course_json, Course& course,
+                         std::vector<std::string>& warnings) {
+  Race& race = course.race;
+  const fs::path participants_file =
+      day_dir / fmt::format("R{}", race.meeting_no) / fmt::format("C{}", race.race_no) / "participants.json";
+  std::error_code ec;
+  if (!file_exists(participants_file, ec)) {
+    if (ec) return make_error(ErrorCode::kIo, fmt::format("cannot read '{}': {}", participants_file.string(), ec.message()));
+    warnings.push_back(fmt::format("{}: no {}; race imported without runners", slot_name(race), participants_file.string()));
+    return ok_status();
+  }
+  const std::string file = participants_file.string();
+  PADDOCK_ASSIGN_OR_RETURN(const json participants, read_json(participants_file));
+  Fields top(participants, file, "", course.faults);
+  const json* list = top.find("participants");
+  if (list == nullptr || !list->is_array()) {
+    top.fault("participants", "", "is missing or not an array");
+    return ok_status();
+  }
+  const json* order = course_json.is_object() && course_json.contains("ordreArrivee") ? &course_json["ordreArrivee"] : nullptr;
+  const std::map<int, int> arrival = order != nullptr ? arrival_positions(*order) : std::map<int, int>();
+  std::set<int> numbers;
+  for (std::size_t p = 0; p < list->size(); ++p) {
+    const std::string where = fmt::format("participants[{}]", p);
+    Runner runner = read_runner((*list)[p], race.id, arrival, file, where, course.faults, warnings);
+    if (runner.number > 0 && !numbers.insert(runner.number).second) {
+      Fields(json::object(), file, where, course.faults).fault("numPmu", std::to_string(runner.number), "appears twice in the race");
+    }
+    if (runner.finish_position || runner.incident != Incident::kNone) course.has_result = true;
+    course.runners.push_back(std::move(runner));
+  }
+  if (course.has_result && race.status != RaceStatus::kCancelled) race.status = RaceStatus::kFinished;
+  return ok_status();
 }
 
 // Every race of one day directory, good or with its faults.
@@ -325,45 +426,36 @@ Status read_day_files(Database& db, const fs::path& day_dir, std::vector<Course>
   if (programme == document.end() || !programme->is_object()) {
     return make_error(ErrorCode::kInvalidArgument, fmt::format("{}: no 'programme' object; not a PMU programme", file));
   }
-  PADDOCK_ASSIGN_OR_RETURN(const Day day, programme_day(*programme, day_dir, file));
-  const json reunions = programme->value("reunions", json::array());
-  for (std::size_t r = 0; r < reunions.size(); ++r) {
-    const json courses_json = reunions[r].is_object() ? reunions[r].value("courses", json::array()) : json::array();
-    for (std::size_t c = 0; c < courses_json.size(); ++c) {
+  PADDOCK_ASSIGN_OR_RETURN(const Day day, programme_day(*programme, day_dir, file, warnings));
+  const auto reunions = programme->find("reunions");
+  if (reunions != programme->end() && !reunions->is_null() && !reunions->is_array()) {
+    return make_error(ErrorCode::kInvalidArgument, fmt::format("{}: programme.reunions is not a list", file));
+  }
+  if (reunions == programme->end() || reunions->is_null() || reunions->empty()) {
+    warnings.push_back(fmt::format("{}: no reunions; nothing to import for {}", file, format_day(day)));
+    return ok_status();
+  }
+  for (std::size_t r = 0; r < reunions->size(); ++r) {
+    const json& reunion = (*reunions)[r];
+    const std::string reunion_path = fmt::format("reunions[{}]", r);
+    const auto races = reunion.is_object() ? reunion.find("courses") : reunion.end();
+    if (!reunion.is_object() || races == reunion.end() || !races->is_array()) {
+      warnings.push_back(fmt::format("{}, {}: no courses", file, reunion_path));
+      continue;
+    }
+    for (std::size_t c = 0; c < races->size(); ++c) {
+      const json& course_json = (*races)[c];
       Course course;
-      const std::string path = fmt::format("reunions[{}].courses[{}]", r, c);
-      course.race = read_race(courses_json[c], reunions[r], day, file, path, course.faults);
-      Race& race = course.race;
-      PADDOCK_ASSIGN_OR_RETURN(const std::optional<RaceId> stored, db.race_at(race.day, race.meeting_no, race.race_no));
-      course.stored = stored.has_value();
-      race.id = stored.value_or(static_cast<RaceId>(yyyymmdd(race.day)) * 10000 + race.meeting_no * 100 + race.race_no);
-
-      const fs::path participants_file =
-          day_dir / fmt::format("R{}", race.meeting_no) / fmt::format("C{}", race.race_no) / "participants.json";
-      if (!fs::exists(participants_file)) {
-        if (course.faults.empty()) warnings.push_back(fmt::format("{}: no {}; race imported without runners", slot_name(race), participants_file.string()));
+      const std::string path = fmt::format("{}.courses[{}]", reunion_path, c);
+      course.race = read_race(course_json, reunion, day, file, path, reunion_path, course.faults);
+      course.where = file + ", " + path;
+      if (!course.faults.empty()) {
         courses.push_back(std::move(course));
         continue;
       }
-      PADDOCK_ASSIGN_OR_RETURN(const json participants, read_json(participants_file));
-      const auto list = participants.find("participants");
-      Fields top(participants, participants_file.string(), "", course.faults);
-      if (list == participants.end() || !list->is_array()) {
-        top.fault("participants", "", "is missing or not an array");
-      } else {
-        const std::map<int, int> arrival = arrival_positions(courses_json[c].value("ordreArrivee", json::array()));
-        std::set<int> numbers;
-        for (std::size_t p = 0; p < list->size(); ++p) {
-          const std::string where = fmt::format("participants[{}]", p);
-          Runner runner = read_runner((*list)[p], race.id, arrival, participants_file.string(), where, course.faults, warnings);
-          if (runner.number > 0 && !numbers.insert(runner.number).second) {
-            Fields(participants, participants_file.string(), where, course.faults)
-                .fault("numPmu", std::to_string(runner.number), "appears twice in the race");
-          }
-          if (runner.finish_position || runner.incident != Incident::kNone) race.status = RaceStatus::kFinished;
-          course.runners.push_back(std::move(runner));
-        }
-      }
+      course.has_result = course.race.status == RaceStatus::kFinished;
+      PADDOCK_TRY(assign_race_id(db, course, file, path));
+      PADDOCK_TRY(read_participants(day_dir, course_json, course, warnings));
       courses.push_back(std::move(course));
     }
   }
@@ -389,6 +481,46 @@ std::string list_bad_rows(const std::vector<BadRow>& rows) {
   return text;
 }
 
+// A slot (day, R, C) twice in one import (the same day given twice, two reunions with one
+// number) is a bad race the second time: which file wins would be an accident.
+Status reject_repeated_slots(std::vector<Course>& courses) {
+  std::map<std::tuple<Day, int, int>, std::string> seen;
+  for (Course& course : courses) {
+    if (!course.faults.empty()) continue;
+    const Race& race = course.race;
+    const auto [first, inserted] = seen.emplace(std::make_tuple(race.day, race.meeting_no, race.race_no), course.where);
+    if (!inserted) {
+      BadRow row;
+      row.file = course.where;
+      row.message = fmt::format("{}: {} appears again (first at {})", course.where, slot_name(race), first->second);
+      course.faults.push_back(std::move(row));
+    }
+  }
+  return ok_status();
+}
+
+// A stored race that these files give no result for (a card fetched before the off, say) keeps
+// its stored status: an earlier import may have finished it.
+Status keep_stored_statuses(Database& db, std::vector<Course>& courses) {
+  std::vector<RaceId> ids;
+  for (const Course& course : courses) {
+    if (course.faults.empty() && course.stored && !course.has_result && course.race.status != RaceStatus::kCancelled) {
+      ids.push_back(course.race.id);
+    }
+  }
+  if (ids.empty()) return ok_status();
+  PADDOCK_ASSIGN_OR_RETURN(const std::vector<RaceCard> cards, db.load_race_cards(ids));
+  std::map<RaceId, RaceStatus> stored;
+  for (const RaceCard& card : cards) stored.emplace(card.id, card.status);
+  for (Course& course : courses) {
+    const auto found = stored.find(course.race.id);
+    if (found != stored.end() && !course.has_result && course.race.status != RaceStatus::kCancelled) {
+      course.race.status = found->second;
+    }
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Result<ImportReport> import_pmu(Database& db, const PmuImportOptions& options) {
@@ -403,6 +535,9 @@ Result<ImportReport> import_pmu(Database& db, const PmuImportOptions& options) {
   PADDOCK_ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::begin(db));
   std::vector<Course> courses;
   for (const fs::path& day : days) PADDOCK_TRY(read_day(db, day, courses, report.warnings));
+
+  PADDOCK_TRY(reject_repeated_slots(courses));
+  PADDOCK_TRY(keep_stored_statuses(db, courses));
 
   std::vector<BadRow> bad;
   for (const Course& course : courses) bad.insert(bad.end(), course.faults.begin(), course.faults.end());

@@ -146,6 +146,12 @@ Result<std::vector<float>> Booster::predict(const float* values, std::size_t row
   const float* result = nullptr;
   PADDOCK_XGB(XGBoosterPredictFromDense(handle_, array.c_str(), kConfig, nullptr, &shape,
                                         &dimensions, &result));
+  bst_ulong outputs = 1;
+  for (bst_ulong d = 0; d < dimensions; ++d) outputs *= shape[d];
+  if (outputs != rows) {
+    return make_error(ErrorCode::kModel, fmt::format("the XGBoost model gives {} outputs for {} rows; a ranker gives "
+                                                     "one score a row", outputs, rows));
+  }
   return std::vector<float>(result, result + rows);
 }
 
@@ -170,12 +176,25 @@ Result<Booster::Description> Booster::describe() const {
   try {
     const nlohmann::json learner = nlohmann::json::parse(config, config + length).at("learner");
     description.objective = learner.at("objective").at("name").get<std::string>();
-    const nlohmann::json& trees = learner.at("gradient_booster").at("gbtree_model_param").at("num_trees");
-    description.trees = std::stoi(trees.get<std::string>());
+    // gbtree keeps its trees' count at gradient_booster.gbtree_model_param, dart one level
+    // down (gradient_booster.gbtree); gblinear has none.
+    const nlohmann::json& booster = learner.at("gradient_booster");
+    const nlohmann::json& tree_owner = booster.contains("gbtree") ? booster.at("gbtree") : booster;
+    if (tree_owner.contains("gbtree_model_param")) {
+      description.trees = std::stoi(tree_owner.at("gbtree_model_param").at("num_trees").get<std::string>());
+    }
   } catch (const std::exception& error) {
     return make_error(ErrorCode::kModel, fmt::format("unexpected XGBoost configuration: {}", error.what()));
   }
   return description;
+}
+
+Result<std::optional<std::string>> Booster::attribute(const std::string& key) const {
+  const char* value = nullptr;
+  int found = 0;
+  PADDOCK_XGB(XGBoosterGetAttr(handle_, key.c_str(), &value, &found));
+  if (found == 0 || value == nullptr) return std::optional<std::string>();
+  return std::optional<std::string>(value);
 }
 
 std::string Booster::library_version() {

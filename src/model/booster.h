@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,8 @@ class Booster {
     int trees = 0;
   };
   Result<Description> describe() const;
+  // A string attribute stored in the model file (Python: Booster.set_attr), if any.
+  Result<std::optional<std::string>> attribute(const std::string& key) const;
 
   // "1.7.4"
   static std::string library_version();

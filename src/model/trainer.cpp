@@ -106,8 +106,36 @@ Result<Booster> load_stage1(const TrainOptions& options, const ProgressLine& say
   PADDOCK_TRY(check_booster_features(booster, fmt::format("stage-1 model '{}'", path)));
   PADDOCK_TRY(booster.set_threads(options.booster.threads));
   PADDOCK_ASSIGN_OR_RETURN(const Booster::Description description, booster.describe());
-  say(fmt::format("Stage 1 from {}: {} trees, objective {}", path, description.trees, description.objective));
+  // Scores must be margins, one a row, that order the runners: ranking and regression
+  // objectives, or logistic margins. Probabilities or several classes would not.
+  const std::string& objective = description.objective;
+  if (!objective.starts_with("rank:") && !objective.starts_with("reg:") && objective != "binary:logitraw") {
+    return make_error(ErrorCode::kModel,
+                      fmt::format("stage-1 model '{}' has the objective '{}'; stage 1 needs scores to rank runners "
+                                  "(rank:*, reg:* or binary:logitraw)", path, objective));
+  }
+  say(fmt::format("Stage 1 from {}: {} trees, objective {}", path, description.trees, objective));
   return booster;
+}
+
+// The calibration is only honest on races the ranker never saw: scripts/train_stage1.py
+// records its last training day in the file (attribute paddock_train_to).
+Result<std::string> check_stage1_days(const Booster& booster, Day validation_from, const std::string& path,
+                                      const ProgressLine& say) {
+  PADDOCK_ASSIGN_OR_RETURN(const std::optional<std::string> trained_to, booster.attribute("paddock_train_to"));
+  if (!trained_to) {
+    say(fmt::format("Warning: {} does not say which days trained it (attribute paddock_train_to); they must end "
+                    "before {}, or the calibration flatters it", path, format_day(validation_from)));
+    return std::string();
+  }
+  PADDOCK_ASSIGN_OR_RETURN(const Day last, parse_day(*trained_to));
+  if (last >= validation_from) {
+    return make_error(ErrorCode::kFailedPrecondition,
+                      fmt::format("stage-1 model '{}' was trained on days up to {}, but calibration starts on {}: "
+                                  "train it with --to before that day, or give --to/--validation-fraction so that "
+                                  "the validation window starts later", path, *trained_to, format_day(validation_from)));
+  }
+  return *trained_to;
 }
 
 }  // namespace
@@ -187,6 +215,11 @@ Result<TrainReport> train_model(Database& db, const TrainOptions& options, const
   started = Clock::now();
   PADDOCK_ASSIGN_OR_RETURN(Booster booster, trains_stage1 ? train_stage1(data, options, say) : load_stage1(options, say));
   report.seconds_boosting = seconds_since(started);
+  std::string stage1_trained_to;
+  if (!trains_stage1) {
+    PADDOCK_ASSIGN_OR_RETURN(stage1_trained_to,
+                             check_stage1_days(booster, windows.validation_from, options.stage1_file, say));
+  }
   const std::size_t train_rows = data.rows();
   data = RankingData();  // the training matrix is no longer needed
 
@@ -261,6 +294,7 @@ Result<TrainReport> train_model(Database& db, const TrainOptions& options, const
     PADDOCK_ASSIGN_OR_RETURN(const Booster::Description description, booster.describe());
     meta.objective = description.objective;
     meta.trees = description.trees;
+    meta.train_to = stage1_trained_to;
     meta.stage1_source = std::filesystem::absolute(options.stage1_file).lexically_normal().string();
   }
   meta.validation_from = format_day(windows.validation_from);

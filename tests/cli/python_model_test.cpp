@@ -1,6 +1,7 @@
 // A stage 1 trained in Python's xgboost (Debian's python3-xgboost) on the rows of
 // `paddock features --rows` comes back through `paddock train --stage1` and predicts exactly
-// what Python predicts; one trained on other columns is refused, naming the difference.
+// what Python predicts. Refused, each with its reason: a model of other columns, one trained on
+// the calibration days, one that does not give one score a row, a missing file.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -45,9 +46,10 @@ class PythonModel : public ::testing::Test {
     const auto rows = run_paddock({"features", "--db", db_, "--rows", dir_.file("rows.csv")});
     ASSERT_EQ(rows.exit_code, 0) << rows.output;
   }
-  // Trains on the first two months, before the days paddock calibrates on.
-  testing::CommandResult train_in_python(const std::string& rows, const std::string& model) {
-    return run_command(kPython, {kTrainScript, rows, model, "--to", "2020-02-29", "--trees", "30", "--depth", "4",
+  // By default, trains on the first two months, before the days paddock calibrates on.
+  testing::CommandResult train_in_python(const std::string& rows, const std::string& model,
+                                         const std::string& to = "2020-02-29") {
+    return run_command(kPython, {kTrainScript, rows, model, "--to", to, "--trees", "30", "--depth", "4",
                                  "--scores", dir_.file("python-scores.csv")});
   }
   testing::TempDir dir_{"python-model"};
@@ -101,7 +103,35 @@ TEST_F(PythonModel, AModelOfOtherColumnsIsRefusedByName) {
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.output.find("'my_rating' in the model but 'hist_rating'"), std::string::npos) << refused.output;
   EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM models"), models_before);
+}
 
+TEST_F(PythonModel, ARankerThatSawTheCalibrationDaysIsRefused) {
+  const auto trained = train_in_python(dir_.file("rows.csv"), dir_.file("leaky.json"), "2030-01-01");
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  const auto refused = run_paddock({"train", "--db", db_, "--stage1", dir_.file("leaky.json")});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("was trained on days up to 2030-01-01, but calibration starts on"), std::string::npos)
+      << refused.output;
+}
+
+TEST_F(PythonModel, AModelThatDoesNotScoreRunnersIsRefused) {
+  // Three classes of probabilities per row: not one score a row.
+  const std::string script =
+      "import numpy as np, xgboost as xgb, csv, sys\n"
+      "names = next(csv.reader(open(sys.argv[1])))[4:]\n"
+      "x = np.random.default_rng(1).random((60, len(names)), dtype=np.float32)\n"
+      "d = xgb.DMatrix(x, label=np.arange(60) % 3, feature_names=names)\n"
+      "b = xgb.train({'objective': 'multi:softprob', 'num_class': 3}, d, 3)\n"
+      "b.set_attr(paddock_train_to='2020-01-31')\n"
+      "b.save_model(sys.argv[2])\n";
+  const auto trained = run_command(kPython, {"-c", script, dir_.file("rows.csv"), dir_.file("classes.json")});
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  const auto refused = run_paddock({"train", "--db", db_, "--stage1", dir_.file("classes.json")});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("has the objective 'multi:softprob'"), std::string::npos) << refused.output;
+}
+
+TEST_F(PythonModel, MissingStage1FileIsNamed) {
   const auto missing = run_paddock({"train", "--db", db_, "--stage1", dir_.file("absent.json")});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.output.find("absent.json' does not exist"), std::string::npos) << missing.output;

@@ -189,6 +189,62 @@ TEST_F(PmuImport, AFileThatIsNotJsonFailsNamingIt) {
   EXPECT_EQ(import_pmu(*db, nowhere).error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(PmuImport, NullsAndAMissingOffsetAreAbsentValuesNotFailures) {
+  json& programme = programme_["programme"];
+  programme.erase("timezoneOffset");  // local midnight is 22:00 UTC the day before: still 2021-08-10
+  programme["reunions"][0]["hippodrome"]["libelleCourt"] = nullptr;
+  programme["reunions"][0]["courses"][0]["penetrometre"]["intitule"] = nullptr;
+  programme["reunions"][0]["courses"][0]["paris"].push_back({{"codePari", nullptr}});
+  programme["reunions"][0]["courses"][1]["montantPrix"] = nullptr;
+  participants_["participants"][0]["musique"] = nullptr;
+  write_all();
+  Result<ImportReport> report = import();
+  ASSERT_TRUE(report.ok()) << report.error().describe();
+  EXPECT_EQ(report->races, 3);
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM races WHERE race_date = '2021-08-10'"), 3);
+  EXPECT_EQ(query_text(db_, "SELECT COALESCE(prize_eur, 'none') FROM races WHERE id = 202108100102"), "none");
+}
+
+TEST_F(PmuImport, ClashesAreBadRacesNotOverwrites) {
+  // The id R1C1 would get belongs to a race of another day.
+  testing::open_or_die(db_).reset();  // creates the schema
+  testing::exec_sql(db_, "INSERT INTO venues(code, name) VALUES ('XX', 'ELSEWHERE');"
+                         "INSERT INTO races(id, race_date, meeting_no, race_no, venue_id, discipline, distance_m) "
+                         "VALUES (202108100101, '2021-08-11', 3, 4, 1, 'plat', 1600);");
+  // A course without any meeting number, and the same day given twice.
+  programme_["programme"]["reunions"][1].erase("numOfficiel");
+  programme_["programme"]["reunions"][1]["courses"][0].erase("numReunion");
+  write_all();
+  std::unique_ptr<Database> db = testing::open_or_die(db_);
+  PmuImportOptions options;
+  options.paths = {day_, day_};
+  Result<ImportReport> report = import_pmu(*db, options);
+  ASSERT_FALSE(report.ok());
+  const std::string message = report.error().message;
+  EXPECT_NE(message.find("race id 202108100101 (2021-08-10 R1C1) is already another race"), std::string::npos) << message;
+  EXPECT_NE(message.find("reunions[1].numOfficiel: is missing"), std::string::npos) << message;
+  EXPECT_NE(message.find("2021-08-10 R1C2 appears again"), std::string::npos) << message;
+  EXPECT_EQ(query_text(db_, "SELECT race_date FROM races WHERE id = 202108100101"), "2021-08-11");
+}
+
+TEST_F(PmuImport, ALaterFileWithoutResultsOrStatusesKeepsWhatIsStored) {
+  ASSERT_TRUE(import().ok());
+  // The morning's files again: no arrival, no statut, no bets listed.
+  json& first = programme_["programme"]["reunions"][0]["courses"][0];
+  first.erase("ordreArrivee");
+  first.erase("paris");
+  first["statut"] = "PROGRAMMEE";
+  for (json& p : participants_["participants"]) {
+    p.erase("statut");
+    p.erase("incident");
+  }
+  write_all();
+  ASSERT_TRUE(import().ok());
+  EXPECT_EQ(query_text(db_, "SELECT status || ' ' || is_quinte FROM races WHERE id = 202108100101"), "finished 1");
+  EXPECT_EQ(query_int(db_, "SELECT non_runner FROM runners WHERE race_id = 202108100101 AND number = 2"), 1);
+  EXPECT_EQ(query_int(db_, "SELECT finish_position FROM runners WHERE race_id = 202108100101 AND number = 3"), 1);
+}
+
 TEST_F(PmuImport, AnImportedDayIsPredicted) {
   // The demo database's model predicts the imported races like any others.
   const std::string demo = testing::demo_database_copy(dir_.path());
