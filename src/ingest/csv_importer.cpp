@@ -552,15 +552,6 @@ Status check_runner_races(ImportContext& ctx) {
   return ok_status();
 }
 
-// "  <message>" lines, at most kMaxListedBadRows of them, then "  ... and N more".
-std::string list_bad_rows(const std::vector<BadRow>& rows) {
-  std::string text;
-  const std::size_t listed = std::min(rows.size(), kMaxListedBadRows);
-  for (std::size_t i = 0; i < listed; ++i) text += fmt::format("\n  {}", rows[i].message);
-  if (rows.size() > listed) text += fmt::format("\n  ... and {} more", rows.size() - listed);
-  return text;
-}
-
 void sort_in_file_order(const ImportContext& ctx, std::vector<BadRow>& rows) {
   std::stable_sort(rows.begin(), rows.end(), [&](const BadRow& a, const BadRow& b) {
     const bool a_runner = a.file == ctx.runners_file && a.file != ctx.races_file;
@@ -663,6 +654,14 @@ Status write_rows(ImportContext& ctx) {
 }
 
 }  // namespace
+
+std::string list_bad_rows(const std::vector<BadRow>& rows) {
+  std::string text;
+  const std::size_t listed = std::min(rows.size(), kMaxListedBadRows);
+  for (std::size_t i = 0; i < listed; ++i) text += fmt::format("\n  {}", rows[i].message);
+  if (rows.size() > listed) text += fmt::format("\n  ... and {} more", rows.size() - listed);
+  return text;
+}
 
 Result<ImportReport> import_csv(Database& db, const ImportOptions& options) {
   ImportContext ctx(db, options);

@@ -54,6 +54,10 @@ struct ImportReport {
   std::vector<std::string> warnings;  // e.g. columns that were ignored
 };
 
+// The bad rows' messages for an error text: up to 20 lines, each "\n  <message>", then
+// "\n  ... and N more". Shared by the importers.
+std::string list_bad_rows(const std::vector<BadRow>& rows);
+
 // Imports `options.races_csv` and `options.runners_csv` into `db`.
 // Errors, with nothing written:
 //   kNotFound         a file does not exist (the message names it);

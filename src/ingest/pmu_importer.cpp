@@ -22,7 +22,6 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-constexpr std::size_t kMaxListedBadRows = 20;
 constexpr std::int64_t kMillisecondsPerDay = 86'400'000;
 
 // One race of the programme with its runners, and what is wrong with it.
@@ -471,14 +470,6 @@ Status read_day(Database& db, const fs::path& day_dir, std::vector<Course>& cour
     return make_error(ErrorCode::kInvalidArgument,
                       fmt::format("{}: unexpected PMU JSON shape ({})", day_dir.string(), error.what()));
   }
-}
-
-std::string list_bad_rows(const std::vector<BadRow>& rows) {
-  std::string text;
-  const std::size_t listed = std::min(rows.size(), kMaxListedBadRows);
-  for (std::size_t i = 0; i < listed; ++i) text += fmt::format("\n  {}", rows[i].message);
-  if (rows.size() > listed) text += fmt::format("\n  ... and {} more", rows.size() - listed);
-  return text;
 }
 
 // A slot (day, R, C) twice in one import (the same day given twice, two reunions with one
