@@ -361,21 +361,21 @@ Result<std::vector<fs::path>> day_directories(const fs::path& path) {
 }
 
 // The race's id: the one its slot already has, else YYYYMMDDRRCC unless another slot took it.
-Status assign_race_id(Database& db, Course& course, const std::string& file, const std::string& path) {
+// Its runners follow.
+Status assign_race_id(Database& db, Course& course) {
   Race& race = course.race;
   PADDOCK_ASSIGN_OR_RETURN(const std::optional<RaceId> stored, db.race_at(race.day, race.meeting_no, race.race_no));
   course.stored = stored.has_value();
-  if (stored) {
-    race.id = *stored;
-    return ok_status();
-  }
-  race.id = static_cast<RaceId>(yyyymmdd(race.day)) * 10000 + race.meeting_no * 100 + race.race_no;
+  race.id = stored.value_or(static_cast<RaceId>(yyyymmdd(race.day)) * 10000 + race.meeting_no * 100 + race.race_no);
+  for (Runner& runner : course.runners) runner.race_id = race.id;
+  if (stored) return ok_status();
   PADDOCK_ASSIGN_OR_RETURN(const std::vector<RaceId> taken, db.existing_races({race.id}));
   if (!taken.empty()) {
-    Fields(json::object(), file, path, course.faults)
-        .fault("numOrdre", std::to_string(race.race_no),
-               fmt::format("cannot be stored: race id {} ({}) is already another race in the database", race.id,
-                           slot_name(race)));
+    BadRow row;
+    row.file = course.where;
+    row.message = fmt::format("{}: cannot be stored: race id {} ({}) is already another race in the database",
+                              course.where, race.id, slot_name(race));
+    course.faults.push_back(std::move(row));
   }
   return ok_status();
 }
@@ -417,7 +417,7 @@ Status read_participants(const fs::path& day_dir, const json& course_json, Cours
 }
 
 // Every race of one day directory, good or with its faults.
-Status read_day_files(Database& db, const fs::path& day_dir, std::vector<Course>& courses,
+Status read_day_files(const fs::path& day_dir, std::vector<Course>& courses,
                       std::vector<std::string>& warnings) {
   const std::string file = (day_dir / "programme.json").string();
   PADDOCK_ASSIGN_OR_RETURN(const json document, read_json(day_dir / "programme.json"));
@@ -453,7 +453,6 @@ Status read_day_files(Database& db, const fs::path& day_dir, std::vector<Course>
         continue;
       }
       course.has_result = course.race.status == RaceStatus::kFinished;
-      PADDOCK_TRY(assign_race_id(db, course, file, path));
       PADDOCK_TRY(read_participants(day_dir, course_json, course, warnings));
       courses.push_back(std::move(course));
     }
@@ -463,9 +462,9 @@ Status read_day_files(Database& db, const fs::path& day_dir, std::vector<Course>
 
 // Fields are read with checks; a JSON shape the checks do not foresee (an object where a list
 // should be, say) still ends as an error naming the day, never as an exception.
-Status read_day(Database& db, const fs::path& day_dir, std::vector<Course>& courses, std::vector<std::string>& warnings) {
+Status read_day(const fs::path& day_dir, std::vector<Course>& courses, std::vector<std::string>& warnings) {
   try {
-    return read_day_files(db, day_dir, courses, warnings);
+    return read_day_files(day_dir, courses, warnings);
   } catch (const json::exception& error) {
     return make_error(ErrorCode::kInvalidArgument,
                       fmt::format("{}: unexpected PMU JSON shape ({})", day_dir.string(), error.what()));
@@ -522,11 +521,16 @@ Result<ImportReport> import_pmu(Database& db, const PmuImportOptions& options) {
     days.insert(days.end(), found.begin(), found.end());
   }
 
-  // Hold the write lock while reading, so that the slots looked up stay as they are.
-  PADDOCK_ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::begin(db));
+  // Read and check the files first: other writers (jobs) are not kept waiting meanwhile.
   std::vector<Course> courses;
-  for (const fs::path& day : days) PADDOCK_TRY(read_day(db, day, courses, report.warnings));
+  for (const fs::path& day : days) PADDOCK_TRY(read_day(day, courses, report.warnings));
 
+  // Then, holding the write lock so that what is looked up stays true until the commit: the
+  // ids, the checks against the database and against each other, and the writes.
+  PADDOCK_ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::begin(db));
+  for (Course& course : courses) {
+    if (course.faults.empty()) PADDOCK_TRY(assign_race_id(db, course));
+  }
   PADDOCK_TRY(reject_repeated_slots(courses));
   PADDOCK_TRY(keep_stored_statuses(db, courses));
 

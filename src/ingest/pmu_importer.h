@@ -14,7 +14,8 @@
 // As with CSV, the import is all or nothing by default: a race with a missing or impossible
 // field is a bad row, named by its file and JSON path, and nothing is written unless
 // BadRowPolicy::kSkip, which imports the other races. A file that is not JSON fails the import.
-// Importing a day again updates its races in place.
+// Importing a day again updates its races in place. The files are read before the database's
+// write lock is taken; the lookups and writes then happen in one transaction.
 #pragma once
 
 #include <filesystem>
@@ -27,7 +28,7 @@
 namespace paddock {
 
 struct PmuImportOptions {
-  // Day directories (holding programme.json), or directories whose subdirectories are days.
+  // Day directories (holding programme.json), or directories whose DDMMYYYY subdirectories are.
   std::vector<std::filesystem::path> paths;
   BadRowPolicy bad_rows = BadRowPolicy::kRejectAll;
 };
