@@ -208,7 +208,8 @@ Result<JobOutcome> BatchEngine::run() {
   // A job predicts the races of an existing database: a mistyped path must not become a new,
   // empty one holding a failed job.
   std::error_code access;
-  if (options_.db_path.find("://") == std::string::npos && !std::filesystem::exists(options_.db_path, access)) {
+  const bool url = options_.db_path.starts_with("postgres://") || options_.db_path.starts_with("postgresql://");
+  if (!url && !std::filesystem::exists(options_.db_path, access)) {
     if (access) {
       return make_error(ErrorCode::kIo, fmt::format("cannot access database '{}': {}", options_.db_path, access.message()));
     }

@@ -644,6 +644,14 @@ Status write_runner(ImportContext& ctx, RowWriter& writer, const RunnerRow& row)
 Status write_rows(ImportContext& ctx) {
   RowWriter writer(ctx.db);
   for (RaceRow& row : ctx.races) PADDOCK_TRY(write_race(ctx, writer, row));
+  // The results in the file are a race's whole result: a corrected arrival (a horse
+  // disqualified, say) replaces the stored positions and incidents instead of mixing with them.
+  std::unordered_set<RaceId> with_results;
+  for (const RunnerRow& row : ctx.runners) {
+    if (has_result(row.runner) && with_results.insert(row.runner.race_id).second) {
+      PADDOCK_TRY(ctx.db.clear_results(row.runner.race_id));
+    }
+  }
   for (const RunnerRow& row : ctx.runners) PADDOCK_TRY(write_runner(ctx, writer, row));
   ImportReport& report = ctx.report;
   report.races = static_cast<std::int64_t>(ctx.races.size());

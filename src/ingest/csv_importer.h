@@ -9,7 +9,9 @@
 //
 // The writes happen in one transaction. Importing a race again updates it in place: race
 // columns are replaced; runner columns are replaced except odds, finishing position and
-// incident, which an empty cell does not erase (so results can arrive in a later file).
+// incident, which an empty cell does not erase (so results can arrive in a later file). A
+// race with any result in the file gets the file's results whole: its stored positions and
+// incidents are replaced (a corrected arrival).
 #pragma once
 
 #include <cstddef>

@@ -175,16 +175,25 @@ std::optional<Day> directory_day(const fs::path& day_dir) {
 // directory's DDMMYYYY name.
 Result<Day> programme_day(const json& programme, const fs::path& day_dir, const std::string& file,
                           std::vector<std::string>& warnings) {
+  // Years 1900 .. 2200 in epoch milliseconds, and offsets within a day: anything else is not a
+  // date the API gives.
+  constexpr std::int64_t kEarliest = -2'208'988'800'000;
+  constexpr std::int64_t kLatest = 7'258'118'400'000;
   const std::optional<Day> named = directory_day(day_dir);
   const auto date = programme.find("date");
-  if (date == programme.end() || !date->is_number_integer()) {
+  const auto offset = programme.find("timezoneOffset");
+  const std::int64_t offset_ms =
+      offset != programme.end() && offset->is_number_integer() ? offset->get<std::int64_t>() : 0;
+  const bool usable = date != programme.end() && date->is_number_integer() && date->get<std::int64_t>() >= kEarliest &&
+                      date->get<std::int64_t>() <= kLatest && offset_ms > -kMillisecondsPerDay &&
+                      offset_ms < kMillisecondsPerDay;
+  if (!usable) {
     if (named) return *named;
     return make_error(ErrorCode::kInvalidArgument,
-                      fmt::format("{}: programme.date is missing and the directory is not named DDMMYYYY", file));
+                      fmt::format("{}: programme.date is missing or not a date in epoch milliseconds, and the "
+                                  "directory is not named DDMMYYYY", file));
   }
-  const auto offset = programme.find("timezoneOffset");
-  const std::int64_t local =
-      date->get<std::int64_t>() + (offset != programme.end() && offset->is_number_integer() ? offset->get<std::int64_t>() : 0);
+  const std::int64_t local = date->get<std::int64_t>() + offset_ms;
   const std::int64_t shifted = local + kMillisecondsPerDay / 2;
   const auto day = static_cast<Day>((shifted - (((shifted % kMillisecondsPerDay) + kMillisecondsPerDay) % kMillisecondsPerDay)) /
                                     kMillisecondsPerDay);
@@ -346,10 +355,13 @@ Result<std::vector<fs::path>> day_directories(const fs::path& path) {
   if (file_exists(path / "programme.json", ec)) return std::vector<fs::path>{path};
   std::vector<fs::path> days;
   for (fs::directory_iterator entry(path, ec), end; !ec && entry != end; entry.increment(ec)) {
-    std::error_code ignored;  // an unreadable entry is not a day
-    if (directory_day(entry->path()) && entry->is_directory(ignored) && file_exists(entry->path() / "programme.json", ignored)) {
-      days.push_back(entry->path());
+    if (!directory_day(entry->path())) continue;
+    std::error_code unreadable;
+    const bool day = entry->is_directory(unreadable) && file_exists(entry->path() / "programme.json", unreadable);
+    if (unreadable) {
+      return make_error(ErrorCode::kIo, fmt::format("cannot read '{}': {}", entry->path().string(), unreadable.message()));
     }
+    if (day) days.push_back(entry->path());
   }
   if (ec) return make_error(ErrorCode::kIo, fmt::format("cannot list '{}': {}", path.string(), ec.message()));
   if (days.empty()) {
@@ -547,6 +559,8 @@ Result<ImportReport> import_pmu(Database& db, const PmuImportOptions& options) {
   for (Course& course : courses) {
     if (!course.faults.empty()) continue;
     PADDOCK_TRY(writer.write_race(course.race));
+    // A result in these files is the whole result: a corrected arrival replaces the stored one.
+    if (course.stored && course.has_result) PADDOCK_TRY(db.clear_results(course.race.id));
     for (const Runner& runner : course.runners) PADDOCK_TRY(writer.write_runner(runner));
     ++report.races;
     ++(course.stored ? report.updated_races : report.new_races);

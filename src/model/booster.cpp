@@ -139,7 +139,7 @@ Result<std::vector<float>> Booster::predict(const float* values, std::size_t row
       R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
       reinterpret_cast<std::uintptr_t>(values), rows, columns);
   static constexpr const char* kConfig =
-      R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
+      R"({"type": 1, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
       R"("strict_shape": false, "cache_id": 0, "missing": NaN})";
   const bst_ulong* shape = nullptr;
   bst_ulong dimensions = 0;

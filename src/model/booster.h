@@ -54,7 +54,8 @@ class Booster {
 
   Status save(const std::string& path) const;
   Status set_threads(int threads);
-  // Raw margin scores, one per row. `values` holds rows x columns floats, NaN for missing.
+  // Raw margin scores (before any objective's transform, as Python's output_margin=True), one
+  // per row; a model giving more than one output a row is an error. `values` holds rows x columns floats, NaN for missing.
   Result<std::vector<float>> predict(const float* values, std::size_t rows, std::size_t columns);
   Result<std::size_t> feature_count() const;
   // Feature names stored in the model file, empty when it has none.

@@ -109,10 +109,15 @@ Result<Booster> load_stage1(const TrainOptions& options, const ProgressLine& say
   // Scores must be margins, one a row, that order the runners: ranking and regression
   // objectives, or logistic margins. Probabilities or several classes would not.
   const std::string& objective = description.objective;
-  if (!objective.starts_with("rank:") && !objective.starts_with("reg:") && objective != "binary:logitraw") {
+  if (!objective.starts_with("rank:") && !objective.starts_with("reg:") && !objective.starts_with("binary:")) {
     return make_error(ErrorCode::kModel,
-                      fmt::format("stage-1 model '{}' has the objective '{}'; stage 1 needs scores to rank runners "
-                                  "(rank:*, reg:* or binary:logitraw)", path, objective));
+                      fmt::format("stage-1 model '{}' has the objective '{}'; stage 1 needs one score a runner "
+                                  "(rank:*, reg:* or binary:*)", path, objective));
+  }
+  if (description.trees == 0) {
+    return make_error(ErrorCode::kModel,
+                      fmt::format("stage-1 model '{}' has no trees (a linear booster?); stage 1 must be a tree model",
+                                  path));
   }
   say(fmt::format("Stage 1 from {}: {} trees, objective {}", path, description.trees, objective));
   return booster;
@@ -128,7 +133,12 @@ Result<std::string> check_stage1_days(const Booster& booster, Day validation_fro
                     "before {}, or the calibration flatters it", path, format_day(validation_from)));
     return std::string();
   }
-  PADDOCK_ASSIGN_OR_RETURN(const Day last, parse_day(*trained_to));
+  const Result<Day> parsed = parse_day(*trained_to);
+  if (!parsed.ok()) {
+    return make_error(ErrorCode::kModel, fmt::format("stage-1 model '{}': attribute paddock_train_to: {}", path,
+                                                     parsed.error().message));
+  }
+  const Day last = *parsed;
   if (last >= validation_from) {
     return make_error(ErrorCode::kFailedPrecondition,
                       fmt::format("stage-1 model '{}' was trained on days up to {}, but calibration starts on {}: "

@@ -69,6 +69,9 @@ class Database {
   virtual Result<std::optional<RaceId>> race_at(Day day, int meeting_no, int race_no) = 0;
   // A scheduled race whose results have arrived becomes finished; other states are kept.
   virtual Status mark_race_finished(RaceId race_id) = 0;
+  // Forgets the race's stored finishing positions and incidents, before an import writes a
+  // result that replaces them (a corrected arrival, a disqualification).
+  virtual Status clear_results(RaceId race_id) = 0;
   virtual Status upsert_truth(RaceId race_id, int number, double win_probability) = 0;
 
   // Reads.

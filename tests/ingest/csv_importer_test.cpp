@@ -246,6 +246,25 @@ TEST(CsvImporter, ReimportFillsInResultsWithoutDuplicating) {
   EXPECT_EQ(cards.at(1005).status, RaceStatus::kCancelled);
 }
 
+TEST(CsvImporter, ACorrectedArrivalReplacesTheStoredResult) {
+  ImportedFixture fixture_db;
+  Database& db = fixture_db.db();
+  const RaceCard before = cards_of(db).at(1001);
+  ASSERT_EQ(runner(before, 2).finish_position, 1);
+  // The winner is disqualified after the provisional arrival; the file says so for race 1001.
+  const fs::path races = fixture_db.dir().write("none.csv", kRacesHeader);
+  const fs::path corrected = fixture_db.dir().write(
+      "corrected.csv", "race_id,number,horse,finish_position,incident\n1001,2,x,,disqualified\n");
+  Result<ImportReport> report = import_files(db, races, corrected);
+  ASSERT_TRUE(report.ok()) << report.error().describe();
+  const RaceCard after = cards_of(db).at(1001);
+  EXPECT_FALSE(runner(after, 2).finish_position.has_value());
+  EXPECT_EQ(runner(after, 2).incident, Incident::kDisqualified);
+  for (const RunnerEntry& entry : after.runners) {
+    if (entry.number != 2) EXPECT_FALSE(entry.finish_position.has_value()) << entry.number;  // the file's result is whole
+  }
+}
+
 TEST(CsvImporter, RunnersMayJoinRacesAlreadyInTheDatabase) {
   ImportedFixture fixture_db;
   Database& db = fixture_db.db();

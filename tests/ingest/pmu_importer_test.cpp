@@ -245,6 +245,23 @@ TEST_F(PmuImport, ALaterFileWithoutResultsOrStatusesKeepsWhatIsStored) {
   EXPECT_EQ(query_int(db_, "SELECT finish_position FROM runners WHERE race_id = 202108100101 AND number = 3"), 1);
 }
 
+TEST_F(PmuImport, ACorrectedArrivalLeavesNoTwoHorsesOnOnePlace) {
+  programme_["programme"]["reunions"][0]["courses"][0]["ordreArrivee"] =
+      json::array({json::array({1}), json::array({2}), json::array({3})});
+  write_all();
+  ASSERT_TRUE(import().ok());
+  // The stewards disqualify number 2: 3 moves up to second.
+  programme_["programme"]["reunions"][0]["courses"][0]["ordreArrivee"] = json::array({json::array({1}), json::array({3})});
+  participants_["participants"][1]["statut"] = "PARTANT";
+  participants_["participants"][1]["incident"] = "DISQUALIFIE_POUR_ALLURE_IRREGULIERE";
+  write_all();
+  ASSERT_TRUE(import().ok());
+  EXPECT_EQ(query_text(db_, "SELECT group_concat(number || ':' || COALESCE(finish_position, '-') || ':' || "
+                            "COALESCE(incident, ''), ' ') FROM (SELECT * FROM runners WHERE race_id = 202108100101 "
+                            "ORDER BY number)"),
+            "1:1: 2:-:disqualified 3:2: 4:-: 5:-: 6:-:disqualified");
+}
+
 TEST_F(PmuImport, AnImportedDayIsPredicted) {
   // The demo database's model predicts the imported races like any others.
   const std::string demo = testing::demo_database_copy(dir_.path());

@@ -284,6 +284,13 @@ Status SqliteDatabase::mark_race_finished(RaceId race_id) {
   return s->run();
 }
 
+Status SqliteDatabase::clear_results(RaceId race_id) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
+      "UPDATE runners SET finish_position = NULL, incident = NULL WHERE race_id = ?1"));
+  s->bind(1, race_id);
+  return s->run();
+}
+
 Status SqliteDatabase::upsert_truth(RaceId race_id, int number, double win_probability) {
   PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
       "INSERT INTO demo_truth(race_id, number, win_probability) VALUES (?1, ?2, ?3) "

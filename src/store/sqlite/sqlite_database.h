@@ -32,6 +32,7 @@ class SqliteDatabase final : public Database {
                        std::optional<EntityId> trainer_id) override;
   Result<std::optional<RaceId>> race_at(Day day, int meeting_no, int race_no) override;
   Status mark_race_finished(RaceId race_id) override;
+  Status clear_results(RaceId race_id) override;
   Status upsert_truth(RaceId race_id, int number, double win_probability) override;
 
   Result<std::vector<RaceId>> find_races(const RaceQuery& query) override;
