@@ -62,6 +62,27 @@ std::string utc_timestamp(std::chrono::system_clock::time_point when) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", seconds);
 }
 
+Result<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_view text) {
+  auto fail = [&] {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("'{}' is not a UTC time in the form YYYY-MM-DDTHH:MM:SSZ", text));
+  };
+  if (text.size() != 20 || (text[10] != 'T' && text[10] != ' ') || text[13] != ':' || text[16] != ':' ||
+      text[19] != 'Z') {
+    return fail();
+  }
+  Result<Day> day = parse_day(text.substr(0, 10));
+  int h = 0;
+  int m = 0;
+  int s = 0;
+  if (!day.ok() || !parse_digits(text.substr(11, 2), h) || !parse_digits(text.substr(14, 2), m) ||
+      !parse_digits(text.substr(17, 2), s) || h > 23 || m > 59 || s > 60) {
+    return fail();
+  }
+  return std::chrono::system_clock::time_point(std::chrono::sys_days{std::chrono::days{*day}}) +
+         std::chrono::hours{h} + std::chrono::minutes{m} + std::chrono::seconds{s};
+}
+
 std::string utc_timestamp_now() { return utc_timestamp(std::chrono::system_clock::now()); }
 
 std::string compact_utc_now() {

@@ -26,6 +26,8 @@ int weekday_of(Day day);
 // The current UTC time as "YYYY-MM-DDTHH:MM:SSZ", and the same form for any time point.
 std::string utc_timestamp_now();
 std::string utc_timestamp(std::chrono::system_clock::time_point when);
+// Reads back "YYYY-MM-DDTHH:MM:SSZ" (a space instead of the T is accepted, as SQLite writes).
+Result<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_view text);
 // "YYYYMMDD_HHMMSS" in UTC, for job ids.
 std::string compact_utc_now();
 

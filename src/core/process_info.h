@@ -3,6 +3,7 @@
 // returning freed heap pages to the system, whether a pid is alive, and the host name.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace paddock {
@@ -15,6 +16,10 @@ double peak_resident_memory_mb();
 void release_free_memory();
 // True when a process with this id exists (it may belong to another user).
 bool process_alive(long pid);
+// When the process with this id started, in clock ticks since boot (/proc/<pid>/stat, field
+// 22); 0 when there is no such process. A pid is reused once its process has ended; the pair
+// (pid, start) names one process for as long as the machine runs.
+std::uint64_t process_start_ticks(long pid);
 long current_pid();
 std::string host_name();
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -21,6 +22,7 @@
 #include "features/market.h"
 #include "features/race_features.h"
 #include "model/model.h"
+#include "store/job_lifecycle.h"
 
 namespace paddock {
 namespace {
@@ -48,6 +50,18 @@ struct ChunkResult {
 
 JobRaceOutcome failed(RaceId race_id, std::string reason) {
   return JobRaceOutcome{race_id, JobRaceState::kFailed, std::move(reason)};
+}
+
+bool all_finite(const std::vector<double>& values) {
+  return std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v) && v >= 0.0 && v <= 1.0; });
+}
+
+// The first line of an error, for the job row's `error` column; the whole text goes to the log.
+std::string first_line(const std::string& text) {
+  constexpr std::size_t kMaxErrorLength = 500;
+  std::string line = text.substr(0, text.find('\n'));
+  if (line.size() > kMaxErrorLength) line = line.substr(0, kMaxErrorLength) + "...";
+  return line;
 }
 
 // Where the job's thread time goes, summed over threads, in microseconds.
@@ -103,6 +117,11 @@ ChunkResult predict_chunk(Database& db, Model& model, const HistoryIndex& histor
     return result;
   }
   for (const RacePrediction& race : *predicted) {
+    // A probability that is not a number (a model whose calibration overflows) is never stored.
+    if (!all_finite(race.probabilities)) {
+      result.outcomes.push_back(failed(race.race_id, "the model gave a probability that is not a finite number"));
+      continue;
+    }
     for (std::size_t i = 0; i < race.numbers.size(); ++i) {
       result.predictions.push_back(PredictionRow{race.race_id, race.numbers[i], race.scores[i],
                                                  race.probabilities[i], race.ranks[i]});
@@ -141,11 +160,11 @@ struct WorkerContext {
   std::function<void(bool)> write_waiting;
 };
 
-void worker_main(const WorkerContext& context) {
+void worker_loop(const WorkerContext& context) {
   Pipeline& pipe = *context.pipeline;
   auto give_up = [&](const Error& error) {
     const std::lock_guard<std::mutex> lock(pipe.mutex);
-    pipe.worker_error = error.describe();
+    pipe.worker_error = "a worker could not start: " + error.describe();
     --pipe.workers_running;
     pipe.result_cv.notify_all();
   };
@@ -183,6 +202,22 @@ void worker_main(const WorkerContext& context) {
   pipe.result_cv.notify_all();
 }
 
+// Nothing may leave a thread by an exception (std::terminate would leave the job's row
+// "running" with its process gone): a worker that throws stops the job with the reason.
+void worker_main(const WorkerContext& context) {
+  try {
+    worker_loop(context);
+  } catch (const std::exception& error) {
+    Pipeline& pipe = *context.pipeline;
+    const std::lock_guard<std::mutex> lock(pipe.mutex);
+    pipe.worker_error = fmt::format("a worker stopped on an unexpected error: {}", error.what());
+    pipe.stop = true;
+    --pipe.workers_running;
+    pipe.work_cv.notify_all();
+    pipe.result_cv.notify_all();
+  }
+}
+
 }  // namespace
 
 struct BatchEngine::HeartbeatHolder {
@@ -205,6 +240,7 @@ BatchEngine::~BatchEngine() = default;
 
 Result<JobOutcome> BatchEngine::run() {
   started_ = Clock::now();
+  PADDOCK_TRY(options_.validate());
   // A job predicts the races of an existing database: a mistyped path must not become a new,
   // empty one holding a failed job.
   std::error_code access;
@@ -218,10 +254,20 @@ Result<JobOutcome> BatchEngine::run() {
                                                         options_.db_path));
   }
   PADDOCK_ASSIGN_OR_RETURN(db_, open_database(options_.db_path));
-  PADDOCK_TRY(start_job_row());  // from here on, every outcome is recorded in the row
+  PADDOCK_TRY(guarded([this] { return start_job_row(); }));  // from here on, every outcome is in the row
   heartbeat_ = std::make_unique<HeartbeatHolder>(options_.db_path, job_.job_id);
-  const Status status = run_job();
+  const Status status = guarded([this] { return run_job(); });
   return finish(status);
+}
+
+// Runs a step, turning an exception that escaped a library (a filesystem error, a bad_alloc)
+// into an Error, so that the job's row is always finished with a reason.
+Status BatchEngine::guarded(const std::function<Status()>& step) {
+  try {
+    return step();
+  } catch (const std::exception& error) {
+    return make_error(ErrorCode::kInternal, fmt::format("unexpected error: {}", error.what()));
+  }
 }
 
 // --- The job row -----------------------------------------------------------------------------
@@ -233,7 +279,10 @@ std::string BatchEngine::log_path_for(const std::string& job_id) const {
     const std::filesystem::path parent = std::filesystem::path(options_.db_path).parent_path();
     directory = (parent.empty() ? std::filesystem::path(".") : parent) / "logs";
   }
-  return (directory / (job_id + ".log")).string();
+  // Absolute: a job resumed from another working directory logs to the same file.
+  std::error_code ec;
+  const std::filesystem::path path = std::filesystem::absolute(directory / (job_id + ".log"), ec);
+  return (ec ? directory / (job_id + ".log") : path).lexically_normal().string();
 }
 
 Status BatchEngine::start_job_row() {
@@ -247,10 +296,12 @@ Status BatchEngine::start_job_row() {
       return make_error(ErrorCode::kFailedPrecondition,
                         fmt::format("job '{}' is already completed; nothing to resume", job->job_id));
     }
-    if (job->status == JobStatus::kRunning && job->host == host_name() && process_alive(job->pid) &&
-        job->pid != current_pid()) {
-      return make_error(ErrorCode::kFailedPrecondition,
-                        fmt::format("job '{}' is still running (pid {}); cancel it first", job->job_id, job->pid));
+    if (job->status == JobStatus::kRunning) {
+      const LivenessVerdict verdict = check_liveness(*job);
+      if (verdict.liveness == Liveness::kAlive) {
+        return make_error(ErrorCode::kFailedPrecondition,
+                          fmt::format("job '{}' is still running: {}; cancel it first", job->job_id, verdict.reason));
+      }
     }
     resumed_ = job->status != JobStatus::kQueued;
     return take_over_job(std::move(*job));
@@ -278,6 +329,7 @@ Status BatchEngine::start_new_job() {
   job_.heartbeat_at = job_.start_time;
   job_.config = options_to_json(options_);
   job_.pid = current_pid();
+  job_.pid_start = process_start_ticks(job_.pid);
   job_.host = host_name();
   job_.priority = options_.priority;
   // model_id is set once the model is found: a wrong --model must not stop the row's insertion.
@@ -297,6 +349,7 @@ Status BatchEngine::take_over_job(JobRow job) {
   }
   job_.status = JobStatus::kRunning;
   job_.pid = current_pid();
+  job_.pid_start = process_start_ticks(job_.pid);
   job_.host = host_name();
   job_.heartbeat_at = utc_timestamp_now();
   job_.end_time.clear();
@@ -304,8 +357,26 @@ Status BatchEngine::take_over_job(JobRow job) {
   job_.cancel_requested = false;
   if (job_.config.empty()) job_.config = options_to_json(options_);
   if (job_.log_path.empty()) job_.log_path = log_path_for(job_.job_id);
-  // The options that choose the races and the model stay the job's own. How to run them
-  // (workers, chunk size, memory) is this run's choice when resuming, the job's when queued.
+  // The counters follow the races' states: a run that died between a failed commit and its
+  // row's last update must not leave them off by a chunk.
+  PADDOCK_ASSIGN_OR_RETURN(const JobRaceCounts counts, db_->job_race_counts(job_.job_id));
+  if (counts.total() > 0) {
+    job_.total_races = counts.total();
+    job_.processed_races = counts.done + counts.failed;
+    job_.successful_races = counts.done;
+    job_.failed_races = counts.failed;
+    job_.progress = static_cast<int>(100 * job_.processed_races / job_.total_races);
+  }
+  taken_over_ = true;
+  PADDOCK_TRY(db_->clear_cancel(job_.job_id));
+  return db_->update_job(job_);
+}
+
+// The options that choose the races and the model stay the job's own, read from its row (and
+// checked like any input: a queued row may have been written by anyone). How to run them
+// (workers, chunk size, memory) is this run's choice when resuming, the job's when queued.
+Status BatchEngine::adopt_stored_options() {
+  if (!taken_over_) return ok_status();
   PADDOCK_ASSIGN_OR_RETURN(PredictOptions stored, options_from_json(job_.config, options_));
   if (resumed_) {
     stored.workers = options_.workers;
@@ -313,18 +384,19 @@ Status BatchEngine::take_over_job(JobRow job) {
     stored.max_memory_mb = options_.max_memory_mb;
   }
   options_ = std::move(stored);
-  PADDOCK_TRY(db_->clear_cancel(job_.job_id));
-  return db_->update_job(job_);
+  return ok_status();
 }
 
 // --- The steps -------------------------------------------------------------------------------
 
 Status BatchEngine::run_job() {
   PADDOCK_TRY(open_log());
+  PADDOCK_TRY(adopt_stored_options());
   PADDOCK_TRY(load_model());
   PADDOCK_TRY(select_races());
   write_header();
   if (pending_.empty()) {
+    PADDOCK_TRY(explain_empty_selection());
     PADDOCK_TRY(store_race_list());
     return record_unknown_races();
   }
@@ -387,7 +459,7 @@ Status BatchEngine::store_race_list() {
   if (list_stored_) return ok_status();
   std::vector<RaceId> listed = pending_;
   listed.insert(listed.end(), unknown_.begin(), unknown_.end());
-  job_.message = job_.total_races == 0 ? "No races to predict" : "Races selected";
+  job_.message = job_.total_races == 0 ? nothing_to_predict_message() : "Races selected";
   PADDOCK_ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::begin(*db_));
   PADDOCK_TRY(db_->insert_job_races(job_.job_id, listed));
   PADDOCK_TRY(db_->update_job(job_));
@@ -401,6 +473,38 @@ Status BatchEngine::record_unknown_races() {
   std::vector<JobRaceOutcome> outcomes;
   for (RaceId id : unknown_) outcomes.push_back(failed(id, "race not found"));
   return commit({}, std::move(outcomes), "Unknown race ids recorded as failed");
+}
+
+std::string BatchEngine::nothing_to_predict_message() const {
+  return nothing_selected_reason_.empty() ? "No races to predict" : "No races to predict: " + nothing_selected_reason_;
+}
+
+// A job that selects no race says why, so that an empty result is never a silent one.
+Status BatchEngine::explain_empty_selection() {
+  if (job_.total_races > 0 || resumed_) return ok_status();
+  RaceQuery query;
+  query.from = options_.date ? options_.date : options_.from;
+  query.to = options_.date ? options_.date : options_.to;
+  std::string where = "in the database";
+  if (options_.date) {
+    where = "on " + format_day(*options_.date);
+  } else if (options_.from || options_.to) {
+    where = fmt::format("from {} to {}", options_.from ? format_day(*options_.from) : "the first day",
+                        options_.to ? format_day(*options_.to) : "the last day");
+  }
+  PADDOCK_ASSIGN_OR_RETURN(const std::vector<RaceId> with_runners, db_->find_races(query));
+  if (!with_runners.empty()) {
+    nothing_selected_reason_ = fmt::format(
+        "all {} races {} already have predictions from model {}; --all predicts them again", with_runners.size(),
+        where, model_.id);
+  } else {
+    query.with_runners_only = false;
+    PADDOCK_ASSIGN_OR_RETURN(const std::vector<RaceId> any, db_->find_races(query));
+    nothing_selected_reason_ = any.empty() ? fmt::format("there is no race {}", where)
+                                           : fmt::format("the {} races {} have no runners yet", any.size(), where);
+  }
+  log_->line("No races to predict: " + nothing_selected_reason_);
+  return ok_status();
 }
 
 void BatchEngine::write_header() {
@@ -451,45 +555,52 @@ bool BatchEngine::stop_requested() {
   return cancelled_;
 }
 
+// The chunk's progress is computed on a copy of the row and kept only once the commit has
+// succeeded: a commit that fails (the database locked past the busy timeout, a full disk)
+// rolls back the chunk, and the counters with it.
 Status BatchEngine::commit(std::vector<PredictionRow> predictions, std::vector<JobRaceOutcome> outcomes,
                            const std::string& message) {
+  JobRow next = job_;
+  std::int64_t processed = 0;
   for (const JobRaceOutcome& outcome : outcomes) {
-    ++job_.processed_races;
-    ++processed_this_run_;
-    if (outcome.state == JobRaceState::kDone) {
-      ++job_.successful_races;
-    } else {
-      ++job_.failed_races;
+    ++next.processed_races;
+    ++processed;
+    ++(outcome.state == JobRaceState::kDone ? next.successful_races : next.failed_races);
+  }
+  const double elapsed = seconds_since(started_);
+  next.progress = next.total_races > 0 ? static_cast<int>(100 * next.processed_races / next.total_races) : 100;
+  next.throughput = elapsed > 0 ? static_cast<double>(processed_this_run_ + processed) / elapsed : 0.0;
+  const std::int64_t remaining = next.total_races - next.processed_races;
+  next.eta_seconds = next.throughput > 0 ? std::optional<double>(static_cast<double>(remaining) / next.throughput)
+                                         : std::nullopt;
+  next.memory_mb = resident_memory_mb();
+  next.peak_memory_mb = std::max(next.peak_memory_mb, peak_resident_memory_mb());
+  next.message = message;
+
+  ChunkCommit chunk;
+  chunk.job_id = next.job_id;
+  chunk.model_id = model_.id;
+  chunk.predictions = std::move(predictions);
+  chunk.outcomes = std::move(outcomes);
+  chunk.processed_races = next.processed_races;
+  chunk.successful_races = next.successful_races;
+  chunk.failed_races = next.failed_races;
+  chunk.progress = next.progress;
+  chunk.message = next.message;
+  chunk.throughput = next.throughput;
+  chunk.eta_seconds = next.eta_seconds;
+  chunk.memory_mb = next.memory_mb;
+  chunk.peak_memory_mb = next.peak_memory_mb;
+  PADDOCK_TRY(db_->commit_chunk(chunk));
+
+  job_ = std::move(next);
+  processed_this_run_ += processed;
+  for (const JobRaceOutcome& outcome : chunk.outcomes) {
+    if (outcome.state != JobRaceState::kDone) {
       log_->file_only(fmt::format("   Race {} failed: {}", outcome.race_id, outcome.reason));
     }
   }
-  const double elapsed = seconds_since(started_);
-  job_.progress = job_.total_races > 0 ? static_cast<int>(100 * job_.processed_races / job_.total_races) : 100;
-  job_.throughput = elapsed > 0 ? static_cast<double>(processed_this_run_) / elapsed : 0.0;
-  const std::int64_t remaining = job_.total_races - job_.processed_races;
-  job_.eta_seconds = job_.throughput > 0 ? std::optional<double>(static_cast<double>(remaining) / job_.throughput)
-                                         : std::nullopt;
-  job_.memory_mb = resident_memory_mb();
-  job_.peak_memory_mb = std::max(job_.peak_memory_mb, peak_resident_memory_mb());
-  job_.message = message;
-  ChunkCommit chunk;
-  chunk.job_id = job_.job_id;
-  chunk.model_id = model_.id;
-  // A new job that selected only unpredicted races has nothing to replace. (A resumed or
-  // taken-over job may have been started with other options: replace to be safe.)
-  chunk.replaces_predictions = resumed_ || options_.include_predicted() || !options_.race_ids.empty();
-  chunk.predictions = std::move(predictions);
-  chunk.outcomes = std::move(outcomes);
-  chunk.processed_races = job_.processed_races;
-  chunk.successful_races = job_.successful_races;
-  chunk.failed_races = job_.failed_races;
-  chunk.progress = job_.progress;
-  chunk.message = job_.message;
-  chunk.throughput = job_.throughput;
-  chunk.eta_seconds = job_.eta_seconds;
-  chunk.memory_mb = job_.memory_mb;
-  chunk.peak_memory_mb = job_.peak_memory_mb;
-  return db_->commit_chunk(chunk);
+  return ok_status();
 }
 
 Status BatchEngine::predict_chunks() {
@@ -595,7 +706,7 @@ Status BatchEngine::predict_chunks() {
                             static_cast<double>(clock.model_us.load()) / 1e6, static_cast<double>(clock.write_us.load()) / 1e6);
   PADDOCK_TRY(status);
   if (!pipe.worker_error.empty() && committed < pipe.chunk_count && !cancelled_) {
-    return make_error(ErrorCode::kInternal, "a worker could not start: " + pipe.worker_error);
+    return make_error(ErrorCode::kInternal, pipe.worker_error);
   }
   return ok_status();
 }
@@ -605,15 +716,15 @@ JobOutcome BatchEngine::finish(const Status& status) {
   const bool complete = job_.processed_races >= job_.total_races;
   if (!status.ok()) {
     job_.status = JobStatus::kFailed;
-    job_.error = status.error().describe();
-    job_.message = "Failed: " + status.error().message;
+    job_.error = first_line(status.error().describe());
+    job_.message = "Failed: " + first_line(status.error().message);
   } else if (cancelled_ && !complete) {
     job_.status = JobStatus::kCancelled;
     job_.message = fmt::format("Cancelled after {}/{} races", job_.processed_races, job_.total_races);
   } else {
     job_.status = JobStatus::kCompleted;
     job_.progress = 100;
-    job_.message = job_.total_races == 0 ? "No races to predict"
+    job_.message = job_.total_races == 0 ? nothing_to_predict_message()
                                          : fmt::format("Complete: {} races", job_.processed_races);
   }
   job_.end_time = utc_timestamp_now();
@@ -642,11 +753,18 @@ JobOutcome BatchEngine::finish(const Status& status) {
     log_->line(fmt::format("  Failed: {}", job_.failed_races));
     if (job_.status != JobStatus::kCompleted) log_->line(fmt::format("  Status: {}", job_.message));
     if (!job_.error.empty()) log_->line(fmt::format("  Error: {}", job_.error));
+    if (!status.ok() && status.error().describe() != job_.error) {
+      log_->file_only("  Error in full:");
+      log_->file_only(status.error().describe());
+    }
     log_->line(fmt::format("  Total time: {:.2f}s", seconds));
     log_->line(fmt::format("  Throughput: {:.1f} races/second", job_.throughput));
     log_->line(fmt::format("  Peak memory: {:.0f}MB", job_.peak_memory_mb));
     if (!time_split_.empty()) log_->line(fmt::format("  Thread time: {}", time_split_));
     log_->line(fmt::format("  Log: {}", job_.log_path));
+    if (job_.status != JobStatus::kCompleted) {
+      log_->line(fmt::format("  Resume: paddock predict --db {} --resume {}", options_.db_path, job_.job_id));
+    }
     log_->line(kRule);
     if (!updated.ok()) log_->line("Could not record the job's end: " + updated.error().describe());
   }
@@ -654,6 +772,7 @@ JobOutcome BatchEngine::finish(const Status& status) {
   outcome.job_id = job_.job_id;
   outcome.status = job_.status;
   outcome.error = job_.error;
+  outcome.message = job_.message;
   outcome.log_path = job_.log_path;
   outcome.total_races = job_.total_races;
   outcome.successful_races = job_.successful_races;

@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -37,6 +38,7 @@ struct JobOutcome {
   std::string job_id;
   JobStatus status = JobStatus::kFailed;
   std::string error;
+  std::string message;  // the row's last message ("No races to predict: ...", "Complete: 31 races")
   std::string log_path;
   std::int64_t total_races = 0;
   std::int64_t successful_races = 0;
@@ -61,16 +63,20 @@ class BatchEngine {
   Result<JobOutcome> run();
 
  private:
+  Status guarded(const std::function<Status()>& step);
   std::string log_path_for(const std::string& job_id) const;
   Status start_job_row();
   Status start_new_job();
   Status take_over_job(JobRow job);
+  Status adopt_stored_options();
   Status run_job();
   Status open_log();
   Status load_model();
   Status select_races();
   Status store_race_list();
   Status record_unknown_races();
+  Status explain_empty_selection();
+  std::string nothing_to_predict_message() const;
   void write_header();
   std::future<Result<HistoryIndex>> start_history_load();
   Status use_history(Result<HistoryIndex> loaded);
@@ -85,6 +91,7 @@ class BatchEngine {
   std::unique_ptr<Database> db_;
   JobRow job_;
   bool resumed_ = false;
+  bool taken_over_ = false;  // the row existed (queued, or a job to resume)
   std::optional<JobLog> log_;
   ModelRecord model_;
   std::vector<RaceId> pending_;
@@ -98,6 +105,7 @@ class BatchEngine {
   std::chrono::steady_clock::time_point started_{};
   std::chrono::steady_clock::time_point last_cancel_check_{};
   bool cancelled_ = false;
+  std::string nothing_selected_reason_;  // why a job found no race, in words
   struct HeartbeatHolder;
   std::unique_ptr<HeartbeatHolder> heartbeat_;
 };

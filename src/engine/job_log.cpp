@@ -1,5 +1,7 @@
 #include "engine/job_log.h"
 
+#include "core/date.h"
+
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -42,8 +44,10 @@ void JobLog::line(std::string_view text) {
 }
 
 void JobLog::file_only(std::string_view text) {
+  const std::string stamp = utc_timestamp_now() + "  ";
   const std::lock_guard<std::mutex> lock(mutex_);
   if (file_ == nullptr) return;
+  std::fwrite(stamp.data(), 1, stamp.size(), file_);
   std::fwrite(text.data(), 1, text.size(), file_);
   std::fputc('\n', file_);
   std::fflush(file_);

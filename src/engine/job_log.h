@@ -1,5 +1,6 @@
-// The job's log file, `logs/<job_id>.log` beside the database, in the seed's format: a header
-// with the job's settings, one "[P%] Processing chunk i/K (Mem: NNNMB)..." line per chunk, the
+// The job's log file, `logs/<job_id>.log` beside the database, in the batch prediction guide's
+// format, each line of the file after its UTC time ("2026-11-27T17:29:31Z  "): a header with the
+// job's settings, one "[P%] Processing chunk i/K (Mem: NNNMB)..." line per chunk, the
 // races that failed and why, and a closing summary block. Lines are flushed as written, so
 // `tail -f` and the dashboard see them at once. Optionally echoed to stdout. Thread-safe.
 #pragma once
@@ -26,6 +27,7 @@ class JobLog {
   JobLog& operator=(const JobLog&) = delete;
   ~JobLog();
 
+  // A line: to the file with its time, and to the terminal as it is when echoing.
   void line(std::string_view text);
   // A line written to the file only, never echoed.
   void file_only(std::string_view text);

@@ -37,11 +37,23 @@ struct PredictOptions {
 
   bool include_predicted() const { return all || force_reprediction; }
   int resolved_workers() const;
+
+  // The one check of a job's options, whoever gives them (the command line, a queued job's
+  // row, the C++ API): every value in range, the choices of races consistent, ids well formed.
+  // Error kInvalidArgument naming the option and the limits.
+  Status validate() const;
 };
+
+// Limits of the options, documented in docs/cli.md.
+inline constexpr int kMaxWorkers = 256;
+inline constexpr int kMaxChunkSize = 100000;
+inline constexpr int kMaxMemoryMb = 1 << 20;  // 1 TiB
+inline constexpr int kMaxPriority = 1000;      // priorities are -1000 .. 1000
 
 // The JSON of the options that define the job (not db_path, resume_job_id, quiet).
 std::string options_to_json(const PredictOptions& options);
-// Reads back what options_to_json wrote, over `base` (which keeps db_path, quiet, ...).
+// Reads back what options_to_json wrote, over `base` (which keeps db_path, quiet, ...), and
+// validates the result: a job row's config is input like any other.
 Result<PredictOptions> options_from_json(const std::string& json, PredictOptions base);
 
 }  // namespace paddock

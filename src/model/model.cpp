@@ -2,13 +2,19 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <nlohmann/json.hpp>
 
+#include "core/file_reader.h"
 #include "features/feature_set.h"
 #include "model/conditional_logit.h"
 
@@ -71,11 +77,26 @@ std::vector<int> ranks_by_probability(std::span<const double> probabilities,
   return ranks;
 }
 
+// The numbers a model's predictions are made of, within bounds that no real fit reaches but
+// that keep every softmax finite: 1e308 would turn probabilities into NaN.
+Status check_model_numbers(const ModelMeta& meta, const std::string& path) {
+  if (!std::isfinite(meta.temperature) || meta.temperature < kMinTemperature || meta.temperature > kMaxTemperature) {
+    return make_error(ErrorCode::kModel, fmt::format("'{}': temperature {} is not between {:g} and {:g}", path,
+                                                     meta.temperature, kMinTemperature, kMaxTemperature));
+  }
+  for (const auto& [name, value] : {std::pair{"alpha", meta.alpha}, std::pair{"beta", meta.beta}}) {
+    if (!std::isfinite(value) || std::abs(value) > kMaxCoefficient) {
+      return make_error(ErrorCode::kModel, fmt::format("'{}': {} {} is not a number between -{:g} and {:g}", path, name,
+                                                       value, kMaxCoefficient, kMaxCoefficient));
+    }
+  }
+  return ok_status();
+}
+
 Result<ModelMeta> read_model_meta(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return make_error(ErrorCode::kNotFound, fmt::format("cannot read '{}'", path));
+  PADDOCK_ASSIGN_OR_RETURN(const std::string text, read_file(path, kMaxMetaBytes));
   try {
-    const nlohmann::json j = nlohmann::json::parse(in);
+    const nlohmann::json j = nlohmann::json::parse(text);
     ModelMeta meta;
     meta.format = j.value("format", "");
     meta.feature_set = j.value("feature_set", "");
@@ -104,10 +125,7 @@ Result<ModelMeta> read_model_meta(const std::string& path) {
       return make_error(ErrorCode::kModel, fmt::format("'{}': format '{}' is not paddock-model-v1",
                                                        path, meta.format));
     }
-    if (!(meta.temperature > 0) || !std::isfinite(meta.alpha) || !std::isfinite(meta.beta)) {
-      return make_error(ErrorCode::kModel,
-                        fmt::format("'{}': temperature must be > 0 and alpha, beta finite", path));
-    }
+    PADDOCK_TRY(check_model_numbers(meta, path));
     return meta;
   } catch (const nlohmann::json::exception& e) {
     return make_error(ErrorCode::kModel, fmt::format("'{}' is not a valid meta.json: {}", path, e.what()));
@@ -115,6 +133,7 @@ Result<ModelMeta> read_model_meta(const std::string& path) {
 }
 
 Status write_model_meta(const ModelMeta& meta, const std::string& path) {
+  PADDOCK_TRY(check_model_numbers(meta, path));
   nlohmann::json j;
   j["format"] = meta.format;
   j["feature_set"] = meta.feature_set;
@@ -167,17 +186,40 @@ Result<Model> Model::load(const std::string& directory) {
                                   "with this paddock (`paddock train`)",
                                   directory, describe_mismatch(meta.features, expected)));
   }
+  PADDOCK_TRY(check_regular_file(directory + "/model.json"));  // XGBoost's own message is cryptic
   PADDOCK_ASSIGN_OR_RETURN(Booster booster, Booster::load(directory + "/model.json"));
   PADDOCK_TRY(check_booster_features(booster, fmt::format("model '{}'", directory)));
   return Model(std::move(booster), std::move(meta));
 }
 
+// A registered model's directory never changes: predictions made with it must be made again
+// the same way. The files are written to a fresh directory beside the target, then renamed to
+// it in one step; a target that exists is refused, and a save that fails leaves nothing.
 Status Model::save(const std::string& directory) const {
+  namespace fs = std::filesystem;
+  const fs::path target = fs::path(directory).lexically_normal();
   std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
-  if (ec) return make_error(ErrorCode::kIo, fmt::format("cannot create '{}': {}", directory, ec.message()));
-  PADDOCK_TRY(booster_.save(directory + "/model.json"));
-  return write_model_meta(meta_, directory + "/meta.json");
+  if (fs::exists(target, ec) || ec) {
+    return make_error(ErrorCode::kAlreadyExists,
+                      fmt::format("model directory '{}' already exists; a model's files are never replaced "
+                                  "(choose another --name or --out)", target.string()));
+  }
+  const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  fs::create_directories(parent, ec);
+  if (ec) return make_error(ErrorCode::kIo, fmt::format("cannot create '{}': {}", parent.string(), ec.message()));
+  const fs::path staging = parent / fmt::format(".{}.partial-{}", target.filename().string(), ::getpid());
+  fs::remove_all(staging, ec);
+  fs::create_directory(staging, ec);
+  if (ec) return make_error(ErrorCode::kIo, fmt::format("cannot create '{}': {}", staging.string(), ec.message()));
+  Status written = booster_.save((staging / "model.json").string());
+  if (written.ok()) written = write_model_meta(meta_, (staging / "meta.json").string());
+  // rename(2) of a directory fails when the target exists: two trainers cannot both win.
+  if (written.ok() && ::rename(staging.c_str(), target.c_str()) != 0) {
+    written = make_error(errno == EEXIST || errno == ENOTEMPTY ? ErrorCode::kAlreadyExists : ErrorCode::kIo,
+                         fmt::format("cannot create model directory '{}': {}", target.string(), std::strerror(errno)));
+  }
+  if (!written.ok()) fs::remove_all(staging, ec);
+  return written;
 }
 
 Result<std::vector<RacePrediction>> Model::predict(std::span<const RaceFeatures> races,

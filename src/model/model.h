@@ -59,6 +59,8 @@ struct RacePrediction {
 class Model {
  public:
   static Result<Model> load(const std::string& directory);
+  // Writes a new model directory; refuses one that exists (kAlreadyExists): a registered
+  // model's files never change.
   static Model from_parts(Booster booster, ModelMeta meta) { return Model(std::move(booster), std::move(meta)); }
   Status save(const std::string& directory) const;
 
@@ -86,7 +88,14 @@ std::vector<int> ranks_by_probability(std::span<const double> probabilities,
 // names them (paddock and Python's xgboost do), their names in order. `what` starts the message.
 Status check_booster_features(const Booster& booster, const std::string& what);
 
-// Reads and writes meta.json.
+// Bounds of a model's calibration numbers, checked on load and on save; a real fit gives a
+// temperature near 1 and coefficients near 1.
+inline constexpr double kMinTemperature = 1e-6;
+inline constexpr double kMaxTemperature = 1e6;
+inline constexpr double kMaxCoefficient = 1e3;
+inline constexpr std::size_t kMaxMetaBytes = 16 << 20;
+
+// Reads and writes meta.json; both refuse numbers outside the bounds above.
 Result<ModelMeta> read_model_meta(const std::string& path);
 Status write_model_meta(const ModelMeta& meta, const std::string& path);
 

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/file_reader.h"
+#include "core/identifier.h"
 #include "features/feature_set.h"
 #include "features/market.h"
 #include "features/race_stream.h"
@@ -99,9 +101,8 @@ Result<Booster> train_stage1(const RankingData& data, const TrainOptions& option
 // A model trained elsewhere must take paddock's features, in paddock's order.
 Result<Booster> load_stage1(const TrainOptions& options, const ProgressLine& say) {
   const std::string& path = options.stage1_file;
-  if (!std::filesystem::is_regular_file(path)) {
-    return make_error(ErrorCode::kNotFound, fmt::format("stage-1 model file '{}' does not exist", path));
-  }
+  Status file = check_regular_file(path);
+  if (!file.ok()) return make_error(file.error().code, "stage-1 model file: " + file.error().message);
   PADDOCK_ASSIGN_OR_RETURN(Booster booster, Booster::load(path));
   PADDOCK_TRY(check_booster_features(booster, fmt::format("stage-1 model '{}'", path)));
   PADDOCK_TRY(booster.set_threads(options.booster.threads));
@@ -150,8 +151,35 @@ Result<std::string> check_stage1_days(const Booster& booster, Day validation_fro
 
 }  // namespace
 
+// The model's name and directory, chosen before any work: a name or a directory the user gave
+// must be new (Model::save refuses to replace one); a default name gets a suffix when its
+// second already has a model.
+static Result<std::pair<std::string, std::string>> model_destination(const Database& db, const TrainOptions& options) {
+  if (!options.name.empty()) PADDOCK_TRY(validate_identifier(options.name, "model name (--name)"));
+  std::string name = options.name.empty() ? "model-" + compact_utc_now() : options.name;
+  std::string directory = options.out_dir;
+  if (directory.empty()) {
+    const std::filesystem::path db_dir = std::filesystem::path(db.location()).parent_path();
+    const std::filesystem::path models = (db_dir.empty() ? std::filesystem::path(".") : db_dir) / "models";
+    const std::string base = name;
+    for (int suffix = 2; options.name.empty() && std::filesystem::exists(models / name); ++suffix) {
+      name = fmt::format("{}-{}", base, suffix);
+    }
+    directory = (models / name).string();
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(directory, ec)) {
+    return make_error(ErrorCode::kAlreadyExists,
+                      fmt::format("model directory '{}' already exists; a model's files are never replaced "
+                                  "(choose another --name or --out)", directory));
+  }
+  return std::make_pair(name, directory);
+}
+
 Result<TrainReport> train_model(Database& db, const TrainOptions& options, const ProgressLine& say) {
   TrainReport report;
+  PADDOCK_ASSIGN_OR_RETURN(const auto destination, model_destination(db, options));
+  const auto& [name, directory] = destination;
   PADDOCK_ASSIGN_OR_RETURN(const Windows windows, split_days(db, options));
   if (options.stage1_file.empty()) {
     say(fmt::format("Stage 1 window {} .. {}, validation window {} .. {}", format_day(windows.train_from),
@@ -316,12 +344,6 @@ Result<TrainReport> train_model(Database& db, const TrainOptions& options, const
   meta.xgboost_version = Booster::library_version();
   meta.created_at = utc_timestamp_now();
 
-  const std::string name = options.name.empty() ? "model-" + compact_utc_now() : options.name;
-  std::string directory = options.out_dir;
-  if (directory.empty()) {
-    const std::filesystem::path db_dir = std::filesystem::path(db.location()).parent_path();
-    directory = ((db_dir.empty() ? std::filesystem::path(".") : db_dir) / "models" / name).string();
-  }
   Model model = Model::from_parts(std::move(booster), meta);
   PADDOCK_TRY(model.save(directory));
 

@@ -111,7 +111,9 @@ class Database {
   virtual Status insert_job_races(const std::string& job_id, const std::vector<RaceId>& races) = 0;
   virtual Result<std::vector<RaceId>> job_races(const std::string& job_id,
                                                 std::optional<JobRaceState> state) = 0;
-  // One chunk, atomically: its predictions (upserted), its races' states, the job's progress.
+  virtual Result<JobRaceCounts> job_race_counts(const std::string& job_id) = 0;
+  // One chunk, atomically: the predictions of its done races (each race's set replaced whole),
+  // its races' states, the job's progress. On failure nothing of it is written.
   virtual Status commit_chunk(const ChunkCommit& chunk) = 0;
   virtual Status heartbeat(const std::string& job_id, double memory_mb) = 0;
   virtual Result<bool> cancel_requested(const std::string& job_id) = 0;

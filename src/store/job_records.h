@@ -35,6 +35,9 @@ struct JobRow {
   std::string config;  // JSON of the options
   // What paddock adds.
   long pid = 0;
+  // When the process started (clock ticks since boot, /proc/<pid>/stat): with the pid and the
+  // host it names one process, so that a pid reused by another program is not taken for it.
+  std::uint64_t pid_start = 0;
   std::string host;
   std::string heartbeat_at;
   double throughput = 0.0;   // races per second since the job (re)started
@@ -51,6 +54,14 @@ struct JobRow {
 enum class JobRaceState { kPending, kDone, kFailed };
 std::string_view to_string(JobRaceState state);
 
+// How many of a job's races are in each state: the truth that the job's counters follow.
+struct JobRaceCounts {
+  std::int64_t pending = 0;
+  std::int64_t done = 0;
+  std::int64_t failed = 0;
+  std::int64_t total() const { return pending + done + failed; }
+};
+
 struct JobRaceOutcome {
   RaceId race_id = 0;
   JobRaceState state = JobRaceState::kDone;
@@ -61,9 +72,10 @@ struct JobRaceOutcome {
 struct ChunkCommit {
   std::string job_id;
   ModelId model_id = 0;
-  // Whether the chunk's races may already hold predictions from this model, to be replaced.
-  // False only when the selection excluded predicted races: then the delete is skipped.
-  bool replaces_predictions = true;
+  // The predictions of the chunk's done races: each race's whole set for the model. Whatever
+  // the model held for those races before (another job's set, written from an older card
+  // with another field) is deleted in the same transaction, so that a race's predictions
+  // are always one set, from one card.
   std::vector<PredictionRow> predictions;
   std::vector<JobRaceOutcome> outcomes;
   // Progress written with the chunk.

@@ -8,6 +8,13 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <regex>
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/process_info.h"
 
 #include "support/test_fixture.h"
 
@@ -66,7 +73,9 @@ TEST_F(BatchEngineTest, DefaultPredictsEveryUnpredictedRaceThenFindsNothing) {
   const JobOutcome second = run(options());
   EXPECT_EQ(second.status, JobStatus::kCompleted);
   EXPECT_EQ(second.total_races, 0);
-  EXPECT_EQ(text("SELECT message FROM prediction_jobs WHERE job_id = '" + second.job_id + "'"), "No races to predict");
+  EXPECT_EQ(text("SELECT message FROM prediction_jobs WHERE job_id = '" + second.job_id + "'"),
+            "No races to predict: all " + std::to_string(races) +
+                " races in the database already have predictions from model 1; --all predicts them again");
 }
 
 TEST_F(BatchEngineTest, DateAndRangeRestrictTheSelection) {
@@ -146,7 +155,7 @@ TEST_F(BatchEngineTest, ZeroRaceJobIsRecordedAsCompleted) {
   EXPECT_EQ(text("SELECT status" + where), "completed");
   EXPECT_EQ(count("SELECT total_races" + where), 0);
   EXPECT_EQ(count("SELECT progress" + where), 100);
-  EXPECT_EQ(text("SELECT message" + where), "No races to predict");
+  EXPECT_EQ(text("SELECT message" + where), "No races to predict: there is no race on 1999-01-01");
   EXPECT_FALSE(text("SELECT end_time" + where).empty());
   EXPECT_TRUE(std::filesystem::exists(job.log_path));
 }
@@ -425,6 +434,245 @@ TEST_F(BatchEngineTest, MaxMemoryHoldsChunksBackAndStillFinishes) {
   const std::string content((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
   EXPECT_NE(content.find("above the 1MB limit"), std::string::npos) << content;
   EXPECT_GT(job.memory_holds, 0);
+}
+
+// Job B wrote a set for a race, with a runner that an import has since made a non-runner,
+// between job A choosing the race as unpredicted and A committing its own set. The trigger
+// plays B's commit at exactly that moment. A's set must replace B's whole.
+TEST_F(BatchEngineTest, ARaceChosenAsUnpredictedIsStillReplacedWhole) {
+  const std::string day = "2020-02-12";
+  const ModelId model = count("SELECT id FROM models WHERE is_active = 1");
+  testing::exec_sql(db_path_, fmt::format(
+      "CREATE TRIGGER job_b_commits AFTER INSERT ON job_races WHEN NEW.job_id = 'job-a' BEGIN "
+      "INSERT INTO predictions(model_id, race_id, number, score, win_probability, predicted_rank, job_id) "
+      "VALUES ({}, NEW.race_id, 99, 0.0, 0.25, 9, 'job-b'); END", model));
+  PredictOptions o = options();
+  o.job_id = "job-a";
+  o.date = *parse_day(day);
+  const JobOutcome job = run(o);
+  ASSERT_EQ(job.status, JobStatus::kCompleted);
+  ASSERT_GT(job.successful_races, 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM predictions WHERE number = 99"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM predictions WHERE job_id = 'job-b'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT race_id FROM predictions GROUP BY race_id "
+                  "HAVING ABS(SUM(win_probability) - 1) > 1e-9)"),
+            0);
+  expect_full_prediction_sets("job-a");
+}
+
+// A chunk whose commit fails (here a trigger refuses it; in life a lock held past the busy
+// timeout or a full disk) rolls back, its counters with it: the row agrees with job_races,
+// and the resume ends with exactly the job's races, none counted twice.
+TEST_F(BatchEngineTest, AFailedCommitRollsBackTheCountersAndTheResumeEndsExact) {
+  PredictOptions o = options();
+  o.job_id = "fails-midway";
+  o.chunk_size = 10;
+  o.workers = 1;
+  o.limit = 200;
+  const RaceId victim = count("SELECT id FROM races ORDER BY race_date, id LIMIT 1 OFFSET 105");
+  testing::exec_sql(db_path_, fmt::format(
+      "CREATE TRIGGER refuse_chunk BEFORE UPDATE ON job_races WHEN NEW.race_id = {} AND NEW.state = 'done' "
+      "BEGIN SELECT RAISE(ABORT, 'disk full (injected)'); END", victim));
+  const JobOutcome failed_job = run(o);
+  ASSERT_EQ(failed_job.status, JobStatus::kFailed);
+  EXPECT_NE(failed_job.error.find("disk full (injected)"), std::string::npos) << failed_job.error;
+  const std::string where = " FROM prediction_jobs WHERE job_id = 'fails-midway'";
+  const std::int64_t done = count("SELECT COUNT(*) FROM job_races WHERE job_id = 'fails-midway' AND state = 'done'");
+  EXPECT_EQ(done, 100);
+  EXPECT_EQ(count("SELECT processed_races" + where), done);
+  EXPECT_EQ(count("SELECT successful_races" + where), done);
+  EXPECT_EQ(count("SELECT COUNT(DISTINCT race_id) FROM predictions"), done);
+
+  testing::exec_sql(db_path_, "DROP TRIGGER refuse_chunk");
+  PredictOptions resume = options();
+  resume.resume_job_id = "fails-midway";
+  const JobOutcome resumed = run(resume);
+  EXPECT_EQ(resumed.status, JobStatus::kCompleted);
+  EXPECT_EQ(count("SELECT total_races" + where), 200);
+  EXPECT_EQ(count("SELECT processed_races" + where), 200);
+  EXPECT_EQ(count("SELECT successful_races" + where), 200);
+  EXPECT_EQ(count("SELECT COUNT(DISTINCT race_id) FROM predictions"), 200);
+}
+
+// Counters left wrong by an older paddock (or a hand edit) are set from job_races on resume.
+TEST_F(BatchEngineTest, AResumeTakesItsCountersFromTheRacesStates) {
+  PredictOptions o = options();
+  o.limit = 30;
+  o.job_id = "miscounted";
+  ASSERT_EQ(run(o).status, JobStatus::kCompleted);
+  testing::exec_sql(db_path_,
+                    "UPDATE job_races SET state = 'pending' WHERE job_id = 'miscounted' AND race_id IN "
+                    "(SELECT race_id FROM job_races WHERE job_id = 'miscounted' ORDER BY seq LIMIT 10);"
+                    "UPDATE prediction_jobs SET status = 'failed', processed_races = 40, successful_races = 40 "
+                    "WHERE job_id = 'miscounted'");
+  PredictOptions resume = options();
+  resume.resume_job_id = "miscounted";
+  const JobOutcome resumed = run(resume);
+  EXPECT_EQ(resumed.status, JobStatus::kCompleted);
+  const std::string where = " FROM prediction_jobs WHERE job_id = 'miscounted'";
+  EXPECT_EQ(count("SELECT processed_races" + where), 30);
+  EXPECT_EQ(count("SELECT successful_races" + where), 30);
+  EXPECT_EQ(count("SELECT progress" + where), 100);
+}
+
+// A crashed job's pid now names another program (here a `sleep`): the resume takes the job
+// over instead of calling it "still running". A row whose process is this very test process
+// with the start time it records is alive, and is refused.
+TEST_F(BatchEngineTest, AResumeIsNotFooledByAReusedPid) {
+  PredictOptions o = options();
+  o.limit = 20;
+  o.job_id = "crashed";
+  ASSERT_EQ(run(o).status, JobStatus::kCompleted);
+  const pid_t other_pid = fork();
+  if (other_pid == 0) {
+    execlp("sleep", "sleep", "30", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ASSERT_GT(other_pid, 0);
+  testing::exec_sql(db_path_, fmt::format(
+      "UPDATE job_races SET state = 'pending' WHERE job_id = 'crashed' AND seq >= 10;"
+      "UPDATE prediction_jobs SET status = 'running', pid = {}, pid_start = 12345, host = '{}', "
+      "heartbeat_at = '2020-01-01T00:00:00Z' WHERE job_id = 'crashed'",
+      other_pid, host_name()));
+  PredictOptions resume = options();
+  resume.resume_job_id = "crashed";
+  const JobOutcome resumed = run(resume);
+  EXPECT_EQ(resumed.status, JobStatus::kCompleted);
+  EXPECT_EQ(resumed.successful_races, 20);
+  kill(other_pid, SIGKILL);
+  waitpid(other_pid, nullptr, 0);
+
+  testing::exec_sql(db_path_, fmt::format(
+      "UPDATE prediction_jobs SET status = 'running', pid = {}, pid_start = {}, heartbeat_at = '2020-01-01T00:00:00Z' "
+      "WHERE job_id = 'crashed'",
+      current_pid(), process_start_ticks(current_pid())));
+  BatchEngine again(resume, nullptr);
+  Result<JobOutcome> refused = again.run();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("still running"), std::string::npos) << refused.error().message;
+}
+
+// A queued row's config is input like any other: out-of-range values fail the job, with the
+// reason in its row, instead of running with them.
+TEST_F(BatchEngineTest, AQueuedJobsConfigIsValidated) {
+  const std::vector<std::pair<std::string, std::string>> configs = {
+      {R"({"chunk_size": 0})", "chunk size"},
+      {R"({"max_memory_mb": -5})", "memory limit"},
+      {R"({"workers": 2000})", "workers"},
+      {R"({"workers": 1e300})", "'workers' is not an integer"},
+      {R"({"race_ids": "12"})", "'race_ids'"},
+      {R"([1, 2])", "not a JSON object"}};
+  int n = 0;
+  for (const auto& [config, expected] : configs) {
+    const std::string id = "queued-" + std::to_string(n++);
+    testing::exec_sql(db_path_, fmt::format("INSERT INTO prediction_jobs(job_id, status, config, created_at) "
+                                            "VALUES ('{}', 'queued', '{}', '2026-01-01T00:00:00Z')",
+                                            id, config));
+    PredictOptions o = options();
+    o.job_id = id;
+    const JobOutcome job = run(o);
+    EXPECT_EQ(job.status, JobStatus::kFailed) << config;
+    EXPECT_NE(job.error.find(expected), std::string::npos) << config << ": " << job.error;
+    EXPECT_EQ(text("SELECT status FROM prediction_jobs WHERE job_id = '" + id + "'"), "failed");
+    EXPECT_EQ(count("SELECT COUNT(*) FROM job_races WHERE job_id = '" + id + "'"), 0);
+  }
+}
+
+TEST_F(BatchEngineTest, OptionsAreValidatedBeforeAnyRowIsWritten) {
+  const std::vector<std::pair<std::function<void(PredictOptions&)>, std::string>> cases = {
+      {[](PredictOptions& o) { o.chunk_size = 0; }, "chunk size"},
+      {[](PredictOptions& o) { o.workers = 0; }, "workers"},
+      {[](PredictOptions& o) { o.max_memory_mb = -5; }, "memory limit"},
+      {[](PredictOptions& o) { o.limit = 0; }, "limit"},
+      {[](PredictOptions& o) { o.job_id = "../../x"; }, "job id '..?..?x' cannot start with '.'"},
+      {[](PredictOptions& o) { o.job_id = "a/../../x"; }, "job id 'a?..?..?x' has '/' at position 2"},
+      {[](PredictOptions& o) { o.job_id = "/tmp/x"; }, "job id"},
+      {[](PredictOptions& o) { o.job_id = "a\nb"; }, "byte 0x0A"},
+      {[](PredictOptions& o) { o.job_id = ".hidden"; }, "cannot start with '.'"},
+      {[](PredictOptions& o) { o.job_id = std::string(200, 'a'); }, "longer than 128"},
+      {[](PredictOptions& o) { o.resume_job_id = "x"; o.limit = 5; }, "--limit cannot be given with --resume"},
+      {[](PredictOptions& o) { o.resume_job_id = "x"; o.model_id = 1; }, "--model cannot be given with --resume"},
+      {[](PredictOptions& o) { o.from = *parse_day("2020-02-02"); o.to = *parse_day("2020-02-01"); }, "after"}};
+  for (const auto& [change, expected] : cases) {
+    PredictOptions o = options();
+    change(o);
+    BatchEngine engine(o, nullptr);
+    Result<JobOutcome> outcome = engine.run();
+    ASSERT_FALSE(outcome.ok()) << expected;
+    EXPECT_EQ(outcome.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(outcome.error().message.find(expected), std::string::npos) << outcome.error().message;
+  }
+  EXPECT_EQ(count("SELECT COUNT(*) FROM prediction_jobs"), 0);
+  EXPECT_FALSE(std::filesystem::exists("/tmp/x.log"));
+}
+
+TEST_F(BatchEngineTest, TheLogPathIsAbsoluteAndEveryLineHasItsTime) {
+  const std::filesystem::path before = std::filesystem::current_path();
+  std::filesystem::current_path(dir_.path());
+  PredictOptions o = options();
+  o.limit = 10;
+  o.log_dir = "relative-logs";
+  const JobOutcome job = run(o);
+  std::filesystem::current_path(before);
+  EXPECT_EQ(job.log_path, dir_.path() + "/relative-logs/" + job.job_id + ".log");
+  EXPECT_EQ(text("SELECT log_path FROM prediction_jobs WHERE job_id = '" + job.job_id + "'"), job.log_path);
+  std::ifstream log(job.log_path);
+  std::string line;
+  int lines = 0;
+  const std::regex stamped(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z  .*)");
+  while (std::getline(log, line)) {
+    ++lines;
+    EXPECT_TRUE(std::regex_match(line, stamped)) << line;
+  }
+  EXPECT_GT(lines, 10);
+}
+
+// The model's meta.json replaced by a directory: the job fails with the file named, its row
+// finished, instead of an uncaught std::ios_base::failure killing the process.
+TEST_F(BatchEngineTest, AnUnreadableModelFileFailsTheJobAndFinishesItsRow) {
+  const std::string model_dir = dir_.file("model-with-a-hole");
+  std::filesystem::copy(text("SELECT path FROM models WHERE is_active = 1"), model_dir);
+  std::filesystem::remove(model_dir + "/meta.json");
+  std::filesystem::create_directory(model_dir + "/meta.json");
+  testing::exec_sql(db_path_, "UPDATE models SET path = '" + model_dir + "' WHERE is_active = 1");
+  PredictOptions o = options();
+  o.limit = 5;
+  const JobOutcome job = run(o);
+  EXPECT_EQ(job.status, JobStatus::kFailed);
+  EXPECT_NE(job.error.find("meta.json' is a directory"), std::string::npos) << job.error;
+  EXPECT_EQ(text("SELECT status FROM prediction_jobs WHERE job_id = '" + job.job_id + "'"), "failed");
+  EXPECT_FALSE(text("SELECT end_time FROM prediction_jobs WHERE job_id = '" + job.job_id + "'").empty());
+}
+
+// The row's error is one line; what a library adds below it goes to the log.
+TEST_F(BatchEngineTest, AMultiLineErrorKeepsItsFirstLineInTheRowAndAllOfItInTheLog) {
+  const std::string model_dir = dir_.file("model-garbled");
+  std::filesystem::copy(text("SELECT path FROM models WHERE is_active = 1"), model_dir);
+  std::ofstream(model_dir + "/model.json", std::ios::trunc) << "{\"learner\": 12}";
+  testing::exec_sql(db_path_, "UPDATE models SET path = '" + model_dir + "' WHERE is_active = 1");
+  PredictOptions o = options();
+  o.limit = 5;
+  const JobOutcome job = run(o);
+  EXPECT_EQ(job.status, JobStatus::kFailed);
+  const std::string error = text("SELECT error FROM prediction_jobs WHERE job_id = '" + job.job_id + "'");
+  EXPECT_FALSE(error.empty());
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  std::ifstream log(job.log_path);
+  const std::string content((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(content.find(error.substr(error.find(": ") + 2)), std::string::npos) << content;
+  EXPECT_NE(content.find("Error in full:"), std::string::npos) << content;  // XGBoost's stack trace
+}
+
+TEST_F(BatchEngineTest, StoppedJobsPrintTheCommandThatResumesThem) {
+  std::atomic<bool> interrupt{true};
+  PredictOptions o = options();
+  o.workers = 1;
+  const JobOutcome job = run(o, &interrupt);
+  ASSERT_EQ(job.status, JobStatus::kCancelled);
+  std::ifstream log(job.log_path);
+  const std::string content((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(content.find("Resume: paddock predict --db " + db_path_ + " --resume " + job.job_id), std::string::npos)
+      << content;
 }
 
 }  // namespace

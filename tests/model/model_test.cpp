@@ -186,5 +186,58 @@ TEST_F(ModelDirectory, MissingOrCorruptFilesGiveClearErrors) {
   EXPECT_NE(missing.error().message.find("model.json"), std::string::npos) << missing.error().message;
 }
 
+// A directory where a model file should be is an error naming it, never an exception from a
+// stream (meta.json) or XGBoost's "basic_string::_M_replace_aux" (model.json).
+TEST_F(ModelDirectory, ADirectoryInPlaceOfAModelFileIsNamed) {
+  for (const char* file : {"meta.json", "model.json"}) {
+    const std::string broken = dir_.file(std::string("dir-") + file);
+    std::filesystem::copy(model_dir_, broken);
+    std::filesystem::remove(broken + "/" + file);
+    std::filesystem::create_directory(broken + "/" + file);
+    Result<Model> model = Model::load(broken);
+    ASSERT_FALSE(model.ok()) << file;
+    EXPECT_NE(model.error().message.find(std::string(file) + "' is a directory"), std::string::npos)
+        << model.error().message;
+    EXPECT_EQ(model.error().message.find("basic_string"), std::string::npos) << model.error().message;
+  }
+}
+
+// alpha = beta = 1e308 turned every probability into NaN, which the database refused as NULL.
+TEST_F(ModelDirectory, CalibrationNumbersOutOfBoundsAreRefusedOnLoad) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"alpha", "1e308"}, {"beta", "-1e308"}, {"alpha", "5000"}, {"temperature", "1e-300"}, {"temperature", "0"},
+      {"temperature", "1e300"}};
+  for (const auto& [key, value] : cases) {
+    const std::string extreme = dir_.file("extreme-" + key + value);
+    std::filesystem::copy(model_dir_, extreme);
+    std::ifstream in(extreme + "/meta.json");
+    nlohmann::json meta = nlohmann::json::parse(in);
+    meta[key] = std::stod(value);
+    std::ofstream(extreme + "/meta.json") << meta.dump(2);
+    Result<Model> model = Model::load(extreme);
+    ASSERT_FALSE(model.ok()) << key << " " << value;
+    EXPECT_EQ(model.error().code, ErrorCode::kModel);
+    EXPECT_NE(model.error().message.find(key), std::string::npos) << model.error().message;
+  }
+}
+
+// A registered model's files never change: saving over an existing directory is refused and
+// leaves the directory as it was, and a failed save leaves no half-written directory.
+TEST_F(ModelDirectory, SavingOverAnExistingModelIsRefused) {
+  Result<Model> model = Model::load(model_dir_);
+  ASSERT_TRUE(model.ok());
+  const std::string target = dir_.file("taken");
+  ASSERT_TRUE(model->save(target).ok());
+  std::ofstream(target + "/meta.json", std::ios::app) << " ";
+  const auto size_before = std::filesystem::file_size(target + "/meta.json");
+  Status again = model->save(target);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(std::filesystem::file_size(target + "/meta.json"), size_before);
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+    EXPECT_EQ(entry.path().filename().string().find(".partial"), std::string::npos) << entry.path();
+  }
+}
+
 }  // namespace
 }  // namespace paddock

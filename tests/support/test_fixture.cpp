@@ -49,6 +49,7 @@ std::string build_shared_demo() {
     return db_path;
   }
   std::filesystem::remove(db_path);
+  std::filesystem::remove_all(directory + "/model");  // a model's directory is never replaced
   {
     std::unique_ptr<Database> db = open_or_die(db_path);
     DemoOptions options;

@@ -157,8 +157,15 @@ CREATE TABLE predictions (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{
+// The start time of a job's process, so that a pid reused by another program after a crash
+// is not taken for the job's (see job_lifecycle.h).
+constexpr const char* kJobProcessStart = R"sql(
+ALTER TABLE prediction_jobs ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{{
     {1, "initial schema", kInitialSchema},
+    {2, "job process start time", kJobProcessStart},
 }};
 
 Result<int> current_version(Connection& connection) {

@@ -48,7 +48,7 @@ constexpr const char* kJobColumns =
     "job_id, status, progress, message, total_races, processed_races, successful_races, "
     "failed_races, start_time, end_time, error, config, pid, host, heartbeat_at, throughput, "
     "eta_seconds, memory_mb, peak_memory_mb, model_id, cancel_requested, log_path, priority, "
-    "attempt";
+    "attempt, pid_start";
 
 void bind_job(Statement& s, const JobRow& job) {
   s.bind(1, job.job_id)
@@ -74,7 +74,8 @@ void bind_job(Statement& s, const JobRow& job) {
       .bind(21, job.cancel_requested ? 1 : 0)
       .bind_text_or_null(22, job.log_path)
       .bind(23, job.priority)
-      .bind(24, job.attempt);
+      .bind(24, job.attempt)
+      .bind(25, static_cast<std::int64_t>(job.pid_start));
 }
 
 JobRow read_job(const Statement& s) {
@@ -103,6 +104,7 @@ JobRow read_job(const Statement& s) {
   job.log_path = s.text(21);
   job.priority = s.int32(22);
   job.attempt = s.int32(23);
+  job.pid_start = static_cast<std::uint64_t>(s.int64(24));
   return job;
 }
 
@@ -579,10 +581,10 @@ Result<std::vector<ModelRecord>> SqliteDatabase::list_models() {
 Status SqliteDatabase::insert_job(const JobRow& job) {
   PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(fmt::format(
       "INSERT INTO prediction_jobs({}, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-      "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+      "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
       kJobColumns)));
   bind_job(s, job);
-  s.bind(25, utc_timestamp_now());
+  s.bind(26, utc_timestamp_now());
   Status inserted = s.run();
   if (!inserted.ok() && inserted.error().message.find("UNIQUE") != std::string::npos) {
     return make_error(ErrorCode::kAlreadyExists, fmt::format("a job with id '{}' already exists", job.job_id));
@@ -596,7 +598,7 @@ Status SqliteDatabase::update_job(const JobRow& job) {
       "processed_races = ?6, successful_races = ?7, failed_races = ?8, start_time = ?9, "
       "end_time = ?10, error = ?11, config = ?12, pid = ?13, host = ?14, heartbeat_at = ?15, "
       "throughput = ?16, eta_seconds = ?17, memory_mb = ?18, peak_memory_mb = ?19, "
-      "model_id = ?20, log_path = ?22, priority = ?23, attempt = ?24 "
+      "model_id = ?20, log_path = ?22, priority = ?23, attempt = ?24, pid_start = ?25 "
       "WHERE job_id = ?1"));
   bind_job(s, job);
   PADDOCK_TRY(s.run());
@@ -640,9 +642,29 @@ Result<std::vector<RaceId>> SqliteDatabase::job_races(const std::string& job_id,
   return ids;
 }
 
+Result<JobRaceCounts> SqliteDatabase::job_race_counts(const std::string& job_id) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT state, COUNT(*) FROM job_races WHERE job_id = ?1 GROUP BY state"));
+  s.bind(1, job_id);
+  JobRaceCounts counts;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(bool row, s.step());
+    if (!row) break;
+    const std::string_view state = s.text_view(0);
+    const std::int64_t n = s.int64(1);
+    if (state == "pending") counts.pending = n;
+    if (state == "done") counts.done = n;
+    if (state == "failed") counts.failed = n;
+  }
+  return counts;
+}
+
 Status SqliteDatabase::write_chunk(const ChunkCommit& chunk) {
+  // A race's set is replaced whole, always: another job may have written a set for it since
+  // this job chose it (from a card with another field), and an upsert alone would leave that
+  // set's rows for runners this one does not have.
   PADDOCK_ASSIGN_OR_RETURN(Statement * clear, connection_->cached(
-      "DELETE FROM predictions WHERE model_id = ?1 AND race_id = ?2"));
+      "DELETE FROM predictions WHERE model_id = ?1 AND race_id IN (SELECT value FROM json_each(?2))"));
   // Rows go in kRowsPerInsert at a time: one statement step per row costs about as much as
   // the row's insert itself (measured: 1.7 us a row one by one, 1.15 us sixteen at a time).
   static const std::string insert_many = prediction_insert_sql(kRowsPerInsert);
@@ -659,9 +681,13 @@ Status SqliteDatabase::write_chunk(const ChunkCommit& chunk) {
       "progress = ?5, message = ?6, throughput = ?7, eta_seconds = ?8, memory_mb = ?9, "
       "peak_memory_mb = MAX(peak_memory_mb, ?10), heartbeat_at = ?11 WHERE job_id = ?1"));
   const std::string now = utc_timestamp_now();
+  std::vector<RaceId> done;
   for (const JobRaceOutcome& outcome : chunk.outcomes) {
-    if (!chunk.replaces_predictions || outcome.state != JobRaceState::kDone) continue;
-    clear->bind(1, chunk.model_id).bind(2, outcome.race_id);
+    if (outcome.state == JobRaceState::kDone) done.push_back(outcome.race_id);
+  }
+  const std::string done_list = fmt::format("[{}]", fmt::join(done, ","));
+  if (!done.empty()) {
+    clear->bind(1, chunk.model_id).bind_static(2, done_list);
     PADDOCK_TRY(clear->run());
   }
   auto bind_row = [&](Statement& insert, int row, const PredictionRow& p) {
@@ -685,18 +711,14 @@ Status SqliteDatabase::write_chunk(const ChunkCommit& chunk) {
     PADDOCK_TRY(one->run());
   }
   // The races done, in one statement; failed ones each with their reason.
-  std::vector<RaceId> done;
   for (const JobRaceOutcome& outcome : chunk.outcomes) {
-    if (outcome.state == JobRaceState::kDone) {
-      done.push_back(outcome.race_id);
-      continue;
-    }
+    if (outcome.state == JobRaceState::kDone) continue;
     state->bind(1, chunk.job_id).bind(2, outcome.race_id).bind(3, to_string(outcome.state))
         .bind_text_or_null(4, outcome.reason);
     PADDOCK_TRY(state->run());
   }
   if (!done.empty()) {
-    all_done->bind(1, chunk.job_id).bind(2, fmt::format("[{}]", fmt::join(done, ",")));
+    all_done->bind(1, chunk.job_id).bind_static(2, done_list);
     PADDOCK_TRY(all_done->run());
   }
   progress->bind(1, chunk.job_id)

@@ -55,6 +55,7 @@ class SqliteDatabase final : public Database {
   Status insert_job_races(const std::string& job_id, const std::vector<RaceId>& races) override;
   Result<std::vector<RaceId>> job_races(const std::string& job_id,
                                         std::optional<JobRaceState> state) override;
+  Result<JobRaceCounts> job_race_counts(const std::string& job_id) override;
   Status commit_chunk(const ChunkCommit& chunk) override;
   Status heartbeat(const std::string& job_id, double memory_mb) override;
   Result<bool> cancel_requested(const std::string& job_id) override;
