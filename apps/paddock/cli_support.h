@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +19,22 @@ namespace paddock::cli {
 
 // The action a parsed subcommand leaves behind; returns the process exit code.
 using Action = std::function<int()>;
+
+// Integers on the command line are decimal. CLI11 reads integers with strtoll's base 0, so
+// that "0100" is 64 and "0x10" 16, and it clamps what does not fit: this transform accepts
+// only an optional '-' and digits, checks that the value is between `min` and `max`, and
+// hands CLI11 the plain decimal form. Messages name the value and the limits in a few words.
+CLI::Validator decimal_integer(std::int64_t min = std::numeric_limits<std::int64_t>::min(),
+                               std::int64_t max = std::numeric_limits<std::int64_t>::max());
+
+// The --db option every subcommand takes, read from PADDOCK_DB when absent.
+CLI::Option* add_db_option(CLI::App& app, std::string& target, const std::string& help);
+
+// Parses the command line and runs the chosen action, turning every way it can go wrong into
+// one "paddock: error: ..." line and an exit code: an unknown flag or subcommand (with the
+// closest known one), a missing --db (with PADDOCK_DB), and an exception that escaped a
+// subcommand (an internal error, never an abort).
+int run_cli(CLI::App& app, int argc, char** argv, Action& action);
 
 // "paddock: error: <description>" on stderr, and the exit code for the error.
 int report(const Error& error);
@@ -44,7 +62,7 @@ void add_predict_command(CLI::App& app, Action& action);
 void add_export_command(CLI::App& app, Action& action);
 void add_models_command(CLI::App& app, Action& action);
 void add_features_command(CLI::App& app, Action& action);
-// The seed's `batch_predict`: the predict options on the top-level app.
+// The batch prediction guide's `batch_predict`: the predict options on the top-level app.
 void add_predict_options(CLI::App& app, Action& action);
 
 }  // namespace paddock::cli

@@ -68,7 +68,7 @@ int run_evaluate(const EvaluateArgs& args) {
   if (!from.ok()) return report(from.error());
   Result<std::optional<Day>> to = optional_day(args.to, "--to");
   if (!to.ok()) return report(to.error());
-  Result<std::unique_ptr<Database>> db = open_db(args.db);
+  Result<std::unique_ptr<Database>> db = open_db(args.db, Database::Access::kReadOnly);
   if (!db.ok()) return report(db.error());
   Result<LoadedModel> model = load_model(**db, args.model);
   if (!model.ok()) return report(model.error());
@@ -103,10 +103,10 @@ int run_evaluate(const EvaluateArgs& args) {
 void add_evaluate_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<EvaluateArgs>();
   CLI::App* cmd = app.add_subcommand("evaluate", "Measure a model on finished races against the market");
-  cmd->add_option("--db", args->db, "SQLite database file")->envname("PADDOCK_DB")->required();
+  add_db_option(*cmd, args->db, "SQLite database file");
   cmd->add_option("--from", args->from, "First race day, YYYY-MM-DD");
   cmd->add_option("--to", args->to, "Last race day, YYYY-MM-DD");
-  cmd->add_option("--model", args->model, "Model id (default: the active model)");
+  cmd->add_option("--model", args->model, "Model id (default: the active model)")->transform(decimal_integer(1));
   cmd->add_flag("--json", args->json, "Print JSON instead of a table");
   cmd->callback([args, &action] { action = [args] { return run_evaluate(*args); }; });
 }

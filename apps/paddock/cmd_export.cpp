@@ -34,7 +34,10 @@ Result<ExportQuery> build_query(Database& db, const ExportArgs& args) {
     query.job_id = args.job;
     if (!query.model_id) query.model_id = job->model_id;
   }
-  if (!query.model_id) {
+  if (query.model_id) {
+    PADDOCK_ASSIGN_OR_RETURN(const std::optional<ModelRecord> model, db.find_model(*query.model_id));
+    if (!model) return make_error(ErrorCode::kNotFound, fmt::format("no model {} in '{}'", *query.model_id, db.location()));
+  } else {
     PADDOCK_ASSIGN_OR_RETURN(const std::optional<ModelRecord> active, db.active_model());
     if (!active) return make_error(ErrorCode::kFailedPrecondition, "no active model; pass --model");
     query.model_id = active->id;
@@ -67,12 +70,12 @@ int run_export(const ExportArgs& args) {
 void add_export_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<ExportArgs>();
   CLI::App* cmd = app.add_subcommand("export", "Write predictions as CSV");
-  cmd->add_option("--db", args->db, "SQLite database file")->envname("PADDOCK_DB")->required();
+  add_db_option(*cmd, args->db, "SQLite database file");
   CLI::Option* job = cmd->add_option("--job", args->job, "The races of this job");
   CLI::Option* date = cmd->add_option("--date", args->date, "The races of this day, YYYY-MM-DD");
   CLI::Option* from = cmd->add_option("--from", args->from, "First day, YYYY-MM-DD");
   CLI::Option* to = cmd->add_option("--to", args->to, "Last day, YYYY-MM-DD");
-  cmd->add_option("--model", args->model, "Model id (default: the job's model, else the active one)");
+  cmd->add_option("--model", args->model, "Model id (default: the job's model, else the active one)")->transform(decimal_integer(1));
   cmd->add_option("--out", args->out, "Output file (default: standard output)");
   date->excludes(from)->excludes(to);
   (void)job;

@@ -1,13 +1,17 @@
 // paddock import: load races and runners from the canonical CSV files, or from the PMU's JSON
-// (docs/data-formats.md).
+// (docs/data-formats.md). An import that fails leaves no trace: the input files are checked
+// before the database is opened, and a database file this run created is removed again.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "cli_support.h"
+#include "core/file_reader.h"
 #include "ingest/csv_importer.h"
 #include "ingest/pmu_importer.h"
 
@@ -41,29 +45,60 @@ void print_summary(const std::string& sources, const ImportReport& report) {
   for (const BadRow& row : report.bad_rows) fmt::print(stderr, "  {}\n", row.message);
 }
 
-int run_import(const ImportArgs& args) {
-  if (args.pmu.empty() && (args.races.empty() || args.runners.empty())) {
-    return report(make_error(ErrorCode::kInvalidArgument, "give --races and --runners (CSV), or --pmu DIR (PMU JSON)"));
-  }
-  Result<std::unique_ptr<Database>> db = open_or_create_db(args.db);
-  if (!db.ok()) return report(db.error());
+// The CSV files exist and are regular files (CLI11 checks that each --pmu is a directory).
+Status check_inputs(const ImportArgs& args) {
+  if (!args.pmu.empty()) return ok_status();
+  PADDOCK_TRY(check_regular_file(args.races));
+  return check_regular_file(args.runners);
+}
+
+// In doubt (the path cannot be examined), the file is taken to exist: it is never removed.
+bool database_exists(const std::string& path) {
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  return exists || ec;
+}
+
+// The database file and the files SQLite keeps beside it.
+void remove_database_files(const std::string& path) {
+  std::error_code ignored;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix, ignored);
+}
+
+// Opens (or creates) the database, imports, and closes it again on return.
+Result<ImportReport> open_and_import(const ImportArgs& args) {
+  PADDOCK_ASSIGN_OR_RETURN(const std::unique_ptr<Database> db, open_or_create_db(args.db));
   const BadRowPolicy policy = args.skip_bad_rows ? BadRowPolicy::kSkip : BadRowPolicy::kRejectAll;
   if (!args.pmu.empty()) {
     PmuImportOptions pmu;
     pmu.paths.assign(args.pmu.begin(), args.pmu.end());
     pmu.bad_rows = policy;
-    Result<ImportReport> imported = import_pmu(**db, pmu);
-    if (!imported.ok()) return report(imported.error());
-    print_summary(fmt::format("{}", fmt::join(args.pmu, ", ")), *imported);
-    return kExitOk;
+    return import_pmu(*db, pmu);
   }
   ImportOptions options;
   options.races_csv = args.races;
   options.runners_csv = args.runners;
   options.bad_rows = policy;
-  Result<ImportReport> imported = import_csv(**db, options);
-  if (!imported.ok()) return report(imported.error());
-  print_summary(args.races + ", " + args.runners, *imported);
+  return import_csv(*db, options);
+}
+
+int run_import(const ImportArgs& args) {
+  if (args.pmu.empty() && (args.races.empty() || args.runners.empty())) {
+    return report(make_error(ErrorCode::kInvalidArgument, "give --races and --runners (CSV), or --pmu DIR (PMU JSON)"));
+  }
+  // Check the inputs before the database exists: a mistyped path must not create an empty one.
+  if (Status inputs = check_inputs(args); !inputs.ok()) return report(inputs.error());
+
+  // Import, and if that fails, remove the database again when this run created it: it would
+  // hold an empty schema at best.
+  const bool created = !database_exists(args.db);
+  Result<ImportReport> imported = open_and_import(args);
+  if (!imported.ok()) {
+    if (created) remove_database_files(args.db);
+    return report(imported.error());
+  }
+  print_summary(args.pmu.empty() ? args.races + ", " + args.runners : fmt::format("{}", fmt::join(args.pmu, ", ")),
+                *imported);
   return kExitOk;
 }
 

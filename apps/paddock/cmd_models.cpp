@@ -14,7 +14,9 @@ struct ModelsArgs {
 };
 
 int run_models(const ModelsArgs& args) {
-  Result<std::unique_ptr<Database>> db = open_db(args.db);
+  // Listing only reads: a database on a read-only mount can still be listed.
+  Result<std::unique_ptr<Database>> db =
+      open_db(args.db, args.activate ? Database::Access::kReadWrite : Database::Access::kReadOnly);
   if (!db.ok()) return report(db.error());
   if (args.activate) {
     Status activated = (*db)->activate_model(*args.activate);
@@ -35,8 +37,8 @@ int run_models(const ModelsArgs& args) {
 void add_models_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<ModelsArgs>();
   CLI::App* cmd = app.add_subcommand("models", "List registered models, or activate one");
-  cmd->add_option("--db", args->db, "SQLite database file")->envname("PADDOCK_DB")->required();
-  cmd->add_option("--activate", args->activate, "Make this model id the active one");
+  add_db_option(*cmd, args->db, "SQLite database file");
+  cmd->add_option("--activate", args->activate, "Make this model id the active one")->transform(decimal_integer(1));
   cmd->callback([args, &action] { action = [args] { return run_models(*args); }; });
 }
 

@@ -1,8 +1,9 @@
-// paddock predict (and batch_predict, the seed's name): run one batch prediction job.
+// paddock predict (and batch_predict, the batch prediction guide's name): run one batch
+// prediction job.
 #include <fmt/format.h>
 
 #include <atomic>
-#include <charconv>
+#include <limits>
 #include <csignal>
 #include <memory>
 
@@ -46,28 +47,32 @@ struct PredictArgs {
   std::string to;
 };
 
-int run_predict(PredictArgs args) {
-  PredictOptions& options = args.options;
-  Result<std::optional<Day>> date = optional_day(args.date, "--date");
-  if (!date.ok()) return report(date.error());
-  Result<std::optional<Day>> from = optional_day(args.from, "--from");
-  if (!from.ok()) return report(from.error());
-  Result<std::optional<Day>> to = optional_day(args.to, "--to");
-  if (!to.ok()) return report(to.error());
-  options.date = *date;
-  options.from = *from;
-  options.to = *to;
-  if (options.from && options.to && *options.from > *options.to) {
-    return report(make_error(ErrorCode::kInvalidArgument, "--from is after --to"));
-  }
+Result<PredictOptions> build_options(const PredictArgs& args) {
+  PredictOptions options = args.options;
+  PADDOCK_ASSIGN_OR_RETURN(options.date, optional_day(args.date, "--date"));
+  PADDOCK_ASSIGN_OR_RETURN(options.from, optional_day(args.from, "--from"));
+  PADDOCK_ASSIGN_OR_RETURN(options.to, optional_day(args.to, "--to"));
+  PADDOCK_TRY(options.validate());
+  return options;
+}
+
+int run_predict(const PredictArgs& args) {
+  Result<PredictOptions> options = build_options(args);
+  if (!options.ok()) return report(options.error());
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
-  BatchEngine engine(options, &g_stop_requested);
+  BatchEngine engine(*options, &g_stop_requested);
   Result<JobOutcome> outcome = engine.run();
   if (!outcome.ok()) return report(outcome.error());
   if (outcome->status == JobStatus::kFailed) {
     std::fprintf(stderr, "paddock: job %s failed: %s\n", outcome->job_id.c_str(), outcome->error.c_str());
   }
+  if (options->quiet && outcome->status != JobStatus::kCompleted) {  // else the summary said it
+    std::fprintf(stderr, "paddock: continue it with: paddock predict --db %s --resume %s\n", options->db_path.c_str(),
+                 outcome->job_id.c_str());
+  }
+  // Quiet mode prints no log lines; an empty job still says why it found nothing.
+  if (options->quiet && outcome->total_races == 0) std::fprintf(stderr, "paddock: %s\n", outcome->message.c_str());
   return outcome->exit_code();
 }
 
@@ -76,43 +81,38 @@ int run_predict(PredictArgs args) {
 void add_predict_options(CLI::App& app, Action& action) {
   auto args = std::make_shared<PredictArgs>();
   PredictOptions& o = args->options;
-  app.add_option("--db", o.db_path, "SQLite database file (or set PADDOCK_DB)")->envname("PADDOCK_DB")->required();
+  add_db_option(app, o.db_path, "SQLite database file");
   app.add_option("--date", args->date, "Predict the races of this day, YYYY-MM-DD");
   app.add_option("--from", args->from, "First day of a range, YYYY-MM-DD");
   app.add_option("--to", args->to, "Last day of a range, YYYY-MM-DD");
-  CLI::Option* ids = app.add_option("--race-ids", o.race_ids, "Predict exactly these race ids (unknown ids fail as 'race not found')");
-  app.add_option("--limit", o.limit, "At most this many races")->check(CLI::PositiveNumber);
-  app.add_option("-w,--workers", o.workers, "Worker threads; -1 = all CPU cores")->capture_default_str()
-      ->check(CLI::Validator(
-          [](std::string& text) {
-            int value = 0;
-            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-            if (ec != std::errc() || end != text.data() + text.size() || value == 0 || value < -1 || value > 256) {
-              return std::string("workers must be -1 (all cores) or 1 to 256, not ") + text;
-            }
-            return std::string();
-          },
-          "-1 or 1..256"));
-  app.add_option("-c,--chunk-size", o.chunk_size, "Races per chunk (one transaction each)")
-      ->capture_default_str()->check(CLI::Range(1, 100000));
+  // Ranges are checked once, by PredictOptions::validate(); here only that numbers are numbers.
+  constexpr std::int64_t kIntMax = std::numeric_limits<int>::max();
+  constexpr std::int64_t kIntMin = std::numeric_limits<int>::min();
+  app.add_option("--race-ids", o.race_ids, "Predict exactly these race ids (unknown ids fail as 'race not found')")
+      ->transform(decimal_integer());
+  app.add_option("--limit", o.limit, "At most this many races")->transform(decimal_integer());
+  app.add_option("-w,--workers", o.workers, "Worker threads; -1 = all CPU cores (at most 256)")->capture_default_str()
+      ->transform(decimal_integer(kIntMin, kIntMax));
+  app.add_option("-c,--chunk-size", o.chunk_size, "Races per chunk (one transaction each), 1 to 100000")
+      ->capture_default_str()->transform(decimal_integer(kIntMin, kIntMax));
   app.add_flag("--force-reprediction", o.force_reprediction, "Also predict races this model already predicted");
   app.add_flag("--all", o.all, "Same as --force-reprediction: every selected race, predicted or not");
   app.add_option("-m,--max-memory", o.max_memory_mb, "Resident memory limit in MB")->capture_default_str()
-      ->check(CLI::Range(1, 1 << 20));
+      ->transform(decimal_integer(kIntMin, kIntMax));
   app.add_option("--job-id", o.job_id, "Id of the job (default: batch_<date>_<time>_<hex>)");
-  app.add_option("--model", o.model_id, "Model id (default: the active model)");
-  CLI::Option* resume = app.add_option("--resume", o.resume_job_id,
-                                       "Continue a cancelled, failed or crashed job with the races it has not done");
+  app.add_option("--model", o.model_id, "Model id (default: the active model)")->transform(decimal_integer());
+  app.add_option("--resume", o.resume_job_id,
+                 "Continue a cancelled, failed or crashed job with the races it has not done");
   app.add_option("--log-dir", o.log_dir, "Directory of job logs (default: logs/ beside the database)");
   app.add_flag("-q,--quiet", o.quiet, "No progress bar and no log lines on the terminal");
-  ids->excludes("--date")->excludes("--from")->excludes("--to");
-  resume->excludes(ids)->excludes("--date")->excludes("--from")->excludes("--to")->excludes("--job-id");
+  // Which options exclude which (--race-ids and days, --resume and any choice of races) is
+  // checked by PredictOptions::validate(), for every caller.
   app.footer(kTuningAdvice);
   app.callback([args, &action] { action = [args] { return run_predict(*args); }; });
 }
 
 void add_predict_command(CLI::App& app, Action& action) {
-  CLI::App* cmd = app.add_subcommand("predict", "Run a batch prediction job (the seed's batch_predict)");
+  CLI::App* cmd = app.add_subcommand("predict", "Run a batch prediction job (the guide's batch_predict)");
   add_predict_options(*cmd, action);
 }
 

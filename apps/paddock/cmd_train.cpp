@@ -67,20 +67,20 @@ int run_train(const TrainArgs& args) {
 void add_train_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<TrainArgs>();
   CLI::App* cmd = app.add_subcommand("train", "Train a two-stage model (XGBoost ranker + market combination)");
-  cmd->add_option("--db", args->db, "SQLite database file")->envname("PADDOCK_DB")->required();
+  add_db_option(*cmd, args->db, "SQLite database file");
   cmd->add_option("--from", args->from, "First race day used, YYYY-MM-DD (default: the first)");
   cmd->add_option("--to", args->to, "Last race day used, YYYY-MM-DD (default: the last)");
   cmd->add_option("--out", args->out, "Model directory (default: models/<name> beside the database)");
   cmd->add_option("--name", args->name, "Model name (default: model-<UTC time>)");
-  cmd->add_option("--trees", args->trees, "Boosting rounds")->check(CLI::Range(1, 5000))->capture_default_str();
-  cmd->add_option("--depth", args->depth, "Maximum tree depth")->check(CLI::Range(1, 16))->capture_default_str();
+  cmd->add_option("--trees", args->trees, "Boosting rounds")->transform(decimal_integer(1, 5000))->capture_default_str();
+  cmd->add_option("--depth", args->depth, "Maximum tree depth")->transform(decimal_integer(1, 16))->capture_default_str();
   cmd->add_option("--learning-rate", args->learning_rate, "XGBoost eta")->check(CLI::Range(0.001, 1.0))->capture_default_str();
   cmd->add_option("--objective", args->objective, "XGBoost ranking objective: rank:pairwise, rank:ndcg or rank:map")
       ->check(CLI::IsMember({"rank:pairwise", "rank:ndcg", "rank:map"}))->capture_default_str();
   cmd->add_option("--validation-fraction", args->validation_fraction,
                   "Share of the latest days kept to calibrate (temperature, alpha, beta)")
       ->check(CLI::Range(0.05, 0.5))->capture_default_str();
-  cmd->add_option("--threads", args->threads, "XGBoost threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", args->threads, "XGBoost threads (0 = all cores)")->transform(decimal_integer(0, 1024));
   cmd->add_flag("--no-activate", args->no_activate, "Register the model without making it the active one");
   cmd->add_option("--stage1", args->stage1,
                   "Use this XGBoost model file (trained elsewhere, e.g. in Python, on the rows of "

@@ -1,36 +1,11 @@
 // paddock: batch predictions for horse races. One program with subcommands; called under the
-// name `batch_predict` it is the seed's batch prediction script, taking the seed's flags.
+// name `batch_predict` it is the batch prediction guide's script, taking the guide's flags.
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
 #include <string>
 
 #include "cli_support.h"
-#include "core/error.h"
-
-namespace {
-
-int run_cli(CLI::App& app, int argc, char** argv, paddock::cli::Action& action) {
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return paddock::kExitUsage;
-  }
-  if (!action) {
-    std::fputs(app.help().c_str(), stderr);
-    return paddock::kExitUsage;
-  }
-  return action();
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   const std::string called_as = std::filesystem::path(argv[0]).filename().string();
@@ -38,7 +13,7 @@ int main(int argc, char** argv) {
   if (called_as == "batch_predict") {
     CLI::App app{"batch_predict: predict races in a background-friendly batch job (paddock predict)"};
     paddock::cli::add_predict_options(app, action);
-    return run_cli(app, argc, argv, action);
+    return paddock::cli::run_cli(app, argc, argv, action);
   }
   CLI::App app{"paddock: batch predictions for horse races (French PMU racing, Quinté+)"};
   app.set_version_flag("--version", std::string("paddock 0.1.0"));
@@ -51,5 +26,5 @@ int main(int argc, char** argv) {
   paddock::cli::add_export_command(app, action);
   paddock::cli::add_models_command(app, action);
   paddock::cli::add_features_command(app, action);
-  return run_cli(app, argc, argv, action);
+  return paddock::cli::run_cli(app, argc, argv, action);
 }

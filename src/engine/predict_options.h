@@ -1,4 +1,4 @@
-// The options of one batch prediction job: the seed's flags (`batch_predict --date ... -w -c -m`)
+// The options of one batch prediction job: the batch prediction guide's flags (`batch_predict --date ... -w -c -m`)
 // plus paddock's own. Stored as JSON in the job row's `config` column, so that a resumed job
 // runs with exactly the options it started with.
 #pragma once
@@ -21,7 +21,7 @@ struct PredictOptions {
   std::optional<Day> to;
   std::vector<RaceId> race_ids;
   bool all = false;                 // include races the model already predicted
-  bool force_reprediction = false;  // the seed's name for the same
+  bool force_reprediction = false;  // the batch prediction guide's name for the same
   std::optional<std::int64_t> limit;
   // How.
   int workers = -1;  // -1: every core

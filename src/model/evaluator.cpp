@@ -1,6 +1,9 @@
 #include "model/evaluator.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
 
 #include "features/market.h"
 #include "features/race_stream.h"
@@ -62,6 +65,14 @@ Result<EvaluationReport> evaluate_model(Database& db, Model& model, const Histor
           return;
         }
         const RacePrediction& p = predicted->front();
+        const auto finite = [](const std::vector<double>& values) {
+          return std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
+        };
+        if (!finite(p.probabilities) || !finite(p.fundamental)) {  // never a log loss of NaN
+          failure = make_error(ErrorCode::kModel,
+                               fmt::format("the model gave a probability that is not a finite number for race {}", card.id));
+          return;
+        }
         combined.add(p.probabilities, p.numbers, positions, card.is_quinte);
         fundamental.add(p.fundamental, p.numbers, positions, card.is_quinte);
         market.add(view->probabilities, p.numbers, positions, card.is_quinte);

@@ -1,5 +1,5 @@
 // Rows of `prediction_jobs` and `job_races`: a batch job's identity, progress and outcome, and
-// the state of each race it selected. The seed's twelve columns keep their names and meaning.
+// the state of each race it selected. The batch prediction guide's twelve columns keep their names and meaning.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +20,7 @@ inline bool is_finished(JobStatus status) {
 }
 
 struct JobRow {
-  // The seed's columns.
+  // The batch prediction guide's columns.
   std::string job_id;
   JobStatus status = JobStatus::kRunning;
   int progress = 0;  // processed / total, in percent

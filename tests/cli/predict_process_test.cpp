@@ -1,5 +1,5 @@
 // The batch job as a process: killed with SIGKILL and resumed, stopped with SIGTERM, called by
-// the seed's name. These run the built `paddock` binary.
+// the batch prediction guide's name. These run the built `paddock` binary.
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -114,17 +115,113 @@ TEST(PredictProcess, SigtermEndsCancelledAndKeepsFinishedChunks) {
 }
 
 TEST(PredictProcess, BatchPredictIsTheSameProgramUnderTheSeedsName) {
-  testing::TempDir dir("seed-name");
+  testing::TempDir dir("guide-name");
   const std::string db = testing::demo_database_copy(dir.path());
   const std::string batch_predict =
       (std::filesystem::path(PADDOCK_BINARY).parent_path() / "batch_predict").string();
   ASSERT_TRUE(std::filesystem::exists(batch_predict));
   const pid_t pid = spawn(batch_predict, {"--db", db, "--limit", "10", "--workers", "1", "--chunk-size", "5",
-                                          "--max-memory", "2048", "--job-id", "seed-style"});
+                                          "--max-memory", "2048", "--job-id", "guide-style"});
   EXPECT_EQ(wait_exit_code(pid), 0);
-  EXPECT_EQ(query_text(db, "SELECT status FROM prediction_jobs WHERE job_id = 'seed-style'"), "completed");
-  EXPECT_EQ(query_int(db, "SELECT successful_races FROM prediction_jobs WHERE job_id = 'seed-style'"), 10);
-  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/logs/seed-style.log"));
+  EXPECT_EQ(query_text(db, "SELECT status FROM prediction_jobs WHERE job_id = 'guide-style'"), "completed");
+  EXPECT_EQ(query_int(db, "SELECT successful_races FROM prediction_jobs WHERE job_id = 'guide-style'"), 10);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/logs/guide-style.log"));
+}
+
+// A demo killed halfway leaves no database that looks complete: the next demo starts over.
+TEST(DemoProcess, AKilledDemoLeavesNothingThatLooksComplete) {
+  testing::TempDir dir("demo-killed");
+  const std::string db = dir.file("demo.db");
+  const pid_t demo = spawn(PADDOCK_BINARY, {"demo", "--db", db, "--races", "20000"});
+  ASSERT_GT(demo, 0);
+  for (int i = 0; i < 3000 && !std::filesystem::exists(db + ".partial-wal"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(demo, SIGKILL);
+  wait_exit_code(demo);
+  EXPECT_FALSE(std::filesystem::exists(db)) << "a partial demo must not take the database's name";
+  const auto predict = testing::run_paddock({"predict", "--db", db, "-q"});
+  EXPECT_EQ(predict.exit_code, 2);
+  const auto again = testing::run_paddock({"demo", "--db", db, "--races", "300"});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("interrupted"), std::string::npos) << again.output;
+  EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM races"), 300);
+  EXPECT_FALSE(std::filesystem::exists(db + ".partial"));
+}
+
+// Training under a name that exists is refused: model 2's files must not change under it.
+TEST(TrainProcess, AModelsFilesAreNeverOverwritten) {
+  testing::TempDir dir("train-twice");
+  const std::string db = testing::demo_database_copy(dir.path());
+  const std::vector<std::string> train{"train", "--db", db, "--name", "dup", "--trees", "5", "--depth", "2"};
+  const auto first = testing::run_paddock(train);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const std::string path = query_text(db, "SELECT path FROM models WHERE name = 'dup'");
+  std::ifstream in(path + "/model.json");
+  const std::string before((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto second = testing::run_paddock({"train", "--db", db, "--name", "dup", "--trees", "9", "--depth", "3"});
+  EXPECT_NE(second.exit_code, 0);
+  EXPECT_NE(second.output.find("already exists"), std::string::npos) << second.output;
+  EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM models WHERE name = 'dup'"), 1);
+  std::ifstream again(path + "/model.json");
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>()), before);
+  // Without a name, two models trained in the same second get two directories.
+  const auto a = testing::run_paddock({"train", "--db", db, "--trees", "3", "--depth", "2"});
+  const auto b = testing::run_paddock({"train", "--db", db, "--trees", "3", "--depth", "2"});
+  EXPECT_EQ(a.exit_code, 0) << a.output;
+  EXPECT_EQ(b.exit_code, 0) << b.output;
+  EXPECT_EQ(query_int(db, "SELECT COUNT(DISTINCT path) FROM models"), query_int(db, "SELECT COUNT(*) FROM models"));
+  const auto escape = testing::run_paddock({"train", "--db", db, "--name", "../escape", "--trees", "3"});
+  EXPECT_EQ(escape.exit_code, 2) << escape.output;
+  EXPECT_NE(escape.output.find("model name"), std::string::npos) << escape.output;
+}
+
+// A database on a read-only mount: reading commands work, writing ones say what is wrong.
+// Needs a bind mount (root); skipped where the sandbox forbids mounts.
+TEST(ReadOnlyDatabase, ReadingWorksAndWritingSaysWhy) {
+  testing::TempDir source("ro-source");
+  testing::TempDir mount_point("ro-mount");
+  const std::string db = testing::demo_database_copy(source.path());
+  {
+    const auto job = testing::run_paddock({"predict", "--db", db, "--date", "2020-01-15", "-q"});
+    ASSERT_EQ(job.exit_code, 0) << job.output;
+  }
+  const auto bound = testing::run_command("mount", {"--bind", source.path(), mount_point.path()});
+  if (bound.exit_code != 0) GTEST_SKIP() << "cannot bind-mount here: " << bound.output;
+  const auto read_only = testing::run_command("mount", {"-o", "remount,bind,ro", mount_point.path()});
+  if (read_only.exit_code != 0) {
+    testing::run_command("umount", {mount_point.path()});
+    GTEST_SKIP() << "cannot remount read-only here: " << read_only.output;
+  }
+  const std::string ro_db = mount_point.path() + "/demo.db";
+  const auto models = testing::run_paddock({"models", "--db", ro_db});
+  const auto exported = testing::run_paddock({"export", "--db", ro_db, "--date", "2020-01-15"});
+  const auto evaluate = testing::run_paddock({"evaluate", "--db", ro_db, "--from", "2020-03-01"});
+  const auto predict = testing::run_paddock({"predict", "--db", ro_db, "--limit", "3", "-q"});
+  testing::run_command("umount", {mount_point.path()});
+  EXPECT_EQ(models.exit_code, 0) << models.output;
+  EXPECT_NE(models.output.find("test-model"), std::string::npos) << models.output;
+  EXPECT_EQ(exported.exit_code, 0) << exported.output;
+  EXPECT_NE(exported.output.find("2020-01-15"), std::string::npos) << exported.output;
+  EXPECT_EQ(evaluate.exit_code, 0) << evaluate.output;
+  EXPECT_NE(predict.exit_code, 0);
+  EXPECT_NE(predict.output.find("cannot be written"), std::string::npos) << predict.output;
+}
+
+// A quiet job that stops prints how to go on, since no summary was shown.
+TEST(PredictProcess, AQuietCancelledJobPrintsTheResumeCommand) {
+  testing::TempDir dir("quiet-resume");
+  const std::string db = testing::demo_database_copy(dir.path());
+  const pid_t job = spawn(PADDOCK_BINARY, {"predict", "--db", db, "-q", "-w", "1", "-c", "1", "--job-id", "quiet"});
+  ASSERT_GT(job, 0);
+  ASSERT_FALSE(wait_for_progress(db, 10).empty());
+  kill(job, SIGTERM);
+  EXPECT_EQ(wait_exit_code(job), 3);
+  const std::string log = dir.path() + "/logs/quiet.log";
+  std::ifstream in(log);
+  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(content.find("Resume: paddock predict --db " + db + " --resume quiet"), std::string::npos) << content;
 }
 
 }  // namespace

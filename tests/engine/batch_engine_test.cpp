@@ -230,7 +230,7 @@ TEST_F(BatchEngineTest, ProbabilitiesSumToOneAndRanksArePermutations) {
   expect_full_prediction_sets(job.job_id);
 }
 
-TEST_F(BatchEngineTest, JobRowCarriesTheSeedColumnsAndMore) {
+TEST_F(BatchEngineTest, JobRowCarriesTheGuidesColumnsAndMore) {
   PredictOptions o = options();
   o.limit = 40;
   o.chunk_size = 10;
@@ -256,7 +256,7 @@ TEST_F(BatchEngineTest, JobRowCarriesTheSeedColumnsAndMore) {
   EXPECT_EQ(text("SELECT log_path" + where), job.log_path);
 }
 
-TEST_F(BatchEngineTest, LogFollowsTheSeedFormat) {
+TEST_F(BatchEngineTest, LogFollowsTheGuidesFormat) {
   PredictOptions o = options();
   o.limit = 30;
   o.chunk_size = 10;

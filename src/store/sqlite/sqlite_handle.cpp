@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <utility>
 
 namespace paddock::sqlite {
@@ -134,11 +135,52 @@ std::optional<double> Statement::optional_real(int column) const {
   return real(column);
 }
 
+namespace {
+
+// A WAL file with content holds committed transactions that the main file does not have yet.
+bool has_unmerged_wal(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path + "-wal", ec);
+  return !ec && size > 0;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Mode mode) {
+  const bool read_only = mode == Mode::kReadOnly;
+  Result<std::unique_ptr<Connection>> opened = open_with(path, path, mode);
+  if (opened.ok() || !read_only) return opened;
+  // Reading a WAL database needs its -shm file, which a read-only directory (a read-only
+  // mount, a shared dataset) cannot hold. A database that was closed cleanly has everything in
+  // its main file: read that alone ("immutable", no locks) instead of failing.
+  if (has_unmerged_wal(path)) {
+    return make_error(ErrorCode::kIo,
+                      fmt::format("cannot read database '{}': {} (its directory is not writable and '{}-wal' holds "
+                                  "changes not yet in the main file; open it once where it can be written)",
+                                  path, opened.error().message, path));
+  }
+  Result<std::unique_ptr<Connection>> immutable = open_with(path, "file:" + uri_escape(path) + "?immutable=1", mode);
+  if (immutable.ok()) return immutable;
+  return opened.error();
+}
+
+std::string Connection::uri_escape(const std::string& path) {
+  std::string escaped;
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      escaped += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      escaped += c;
+    }
+  }
+  return escaped;
+}
+
+Result<std::unique_ptr<Connection>> Connection::open_with(const std::string& path, const std::string& name, Mode mode) {
   sqlite3* db = nullptr;
   const int flags = mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY
                                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int rc = sqlite3_open_v2(name.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = fmt::format("cannot open database '{}': {}", path,
                                       db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -146,6 +188,13 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Mo
     return make_error(ErrorCode::kDatabase, std::move(message));
   }
   std::unique_ptr<Connection> connection(new Connection(db, path));
+  // SQLite opens a file it may not write read-only without a word, and fails later on the
+  // first write: say at once what is wrong.
+  if (mode == Mode::kReadWrite && sqlite3_db_readonly(db, "main") == 1) {
+    return make_error(ErrorCode::kIo,
+                      fmt::format("database '{}' cannot be written (a read-only file system, or a file this user "
+                                  "may not write); this command needs to write to it", path));
+  }
   sqlite3_busy_timeout(db, 30000);
   sqlite3_extended_result_codes(db, 1);
   const char* settings = mode == Mode::kReadOnly
@@ -153,6 +202,11 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Mo
       : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=8000;";
   PADDOCK_TRY(connection->exec(settings));
+  if (mode == Mode::kReadOnly) {
+    // The settings touch no table: read the schema, so that a file SQLite cannot read (its
+    // -shm missing in a read-only directory) fails here, where open() can still try otherwise.
+    PADDOCK_TRY(connection->exec("SELECT COUNT(*) FROM sqlite_master"));
+  }
   return connection;
 }
 

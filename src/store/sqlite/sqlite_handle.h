@@ -73,7 +73,10 @@ class Connection {
   enum class Mode { kReadWrite, kReadOnly };
 
   // Opens (creating it in read-write mode) and applies the connection settings: WAL, a busy
-  // timeout, foreign keys on, NORMAL synchronous.
+  // timeout, foreign keys on, NORMAL synchronous. A read-write open of a file that cannot be
+  // written is an error (kIo) saying so. A read-only open of a database in a directory that
+  // cannot be written (where SQLite cannot make the -shm file it reads WAL databases with)
+  // reads the main file alone, when it holds everything (no unmerged -wal file).
   static Result<std::unique_ptr<Connection>> open(const std::string& path, Mode mode);
   ~Connection();
   Connection(const Connection&) = delete;
@@ -92,6 +95,8 @@ class Connection {
 
  private:
   Connection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  static Result<std::unique_ptr<Connection>> open_with(const std::string& path, const std::string& name, Mode mode);
+  static std::string uri_escape(const std::string& path);
 
   sqlite3* db_ = nullptr;
   std::string path_;
