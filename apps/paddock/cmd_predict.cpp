@@ -72,7 +72,7 @@ int run_predict(const PredictArgs& args) {
                  outcome->job_id.c_str());
   }
   // Quiet mode prints no log lines; an empty job still says why it found nothing.
-  if (options->quiet && outcome->total_races == 0) std::fprintf(stderr, "paddock: %s\n", outcome->message.c_str());
+  if (options->quiet && outcome->total_races == 0 && outcome->status == JobStatus::kCompleted) std::fprintf(stderr, "paddock: %s\n", outcome->message.c_str());
   return outcome->exit_code();
 }
 

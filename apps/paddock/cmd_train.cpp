@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli_support.h"
+#include "core/identifier.h"
 #include "model/trainer.h"
 
 namespace paddock::cli {
@@ -30,6 +31,9 @@ int run_train(const TrainArgs& args) {
   if (!from.ok()) return report(from.error());
   Result<std::optional<Day>> to = optional_day(args.to, "--to");
   if (!to.ok()) return report(to.error());
+  if (!args.name.empty()) {
+    if (Status name = validate_identifier(args.name, "model name (--name)"); !name.ok()) return report(name.error());
+  }
   Result<std::unique_ptr<Database>> db = open_db(args.db);
   if (!db.ok()) return report(db.error());
   TrainOptions options;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <condition_variable>
 #include <deque>
@@ -30,6 +31,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kRule = "============================================================";
+constexpr const char* kRaceNotFound = "race not found";
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -98,7 +100,7 @@ ChunkResult predict_chunk(Database& db, Model& model, const HistoryIndex& histor
   for (RaceId id : ids) {
     const auto found = by_id.find(id);
     if (found == by_id.end()) {
-      result.outcomes.push_back(failed(id, "race not found"));
+      result.outcomes.push_back(failed(id, kRaceNotFound));
       continue;
     }
     Result<RaceFeatures> built = build_race_features(*found->second, history);
@@ -296,7 +298,8 @@ Status BatchEngine::start_job_row() {
       return make_error(ErrorCode::kFailedPrecondition,
                         fmt::format("job '{}' is already completed; nothing to resume", job->job_id));
     }
-    if (job->status == JobStatus::kRunning) {
+    const bool launched = claimed_for_process(*job, current_pid(), host_name());
+    if (job->status == JobStatus::kRunning && !launched) {
       const LivenessVerdict verdict = check_liveness(*job);
       if (verdict.liveness == Liveness::kAlive) {
         return make_error(ErrorCode::kFailedPrecondition,
@@ -308,7 +311,10 @@ Status BatchEngine::start_job_row() {
   }
   if (!options_.job_id.empty()) {
     PADDOCK_ASSIGN_OR_RETURN(std::optional<JobRow> job, db_->find_job(options_.job_id));
-    if (job && job->status == JobStatus::kQueued) return take_over_job(std::move(*job));
+    // A queued job, or one a dispatcher claimed for this process, is this process's to run.
+    if (job && (job->status == JobStatus::kQueued || claimed_for_process(*job, current_pid(), host_name()))) {
+      return take_over_job(std::move(*job));
+    }
     if (job) {
       const std::string hint = job->status == JobStatus::kCompleted
                                    ? "choose another id"
@@ -337,8 +343,11 @@ Status BatchEngine::start_new_job() {
   return db_->insert_job(job_);
 }
 
-// A queued job (launched by the job manager) or one to resume: this process takes it over.
+// A queued job, one a dispatcher claimed for this process, or one to resume: this process
+// takes it over, by one conditional write, so that two processes never both run it.
 Status BatchEngine::take_over_job(JobRow job) {
+  const JobStatus read_status = job.status;
+  const long read_pid = job.pid;
   job_ = std::move(job);
   if (resumed_) {
     ++job_.attempt;
@@ -368,8 +377,14 @@ Status BatchEngine::take_over_job(JobRow job) {
     job_.progress = static_cast<int>(100 * job_.processed_races / job_.total_races);
   }
   taken_over_ = true;
+  PADDOCK_ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::begin(*db_));
+  PADDOCK_ASSIGN_OR_RETURN(const bool taken, db_->replace_job_if(job_, read_status, read_pid));
+  if (!taken) {
+    return make_error(ErrorCode::kFailedPrecondition,
+                      fmt::format("job '{}' was taken by another process meanwhile", job_.job_id));
+  }
   PADDOCK_TRY(db_->clear_cancel(job_.job_id));
-  return db_->update_job(job_);
+  return transaction.commit();
 }
 
 // The options that choose the races and the model stay the job's own, read from its row (and
@@ -395,7 +410,8 @@ Status BatchEngine::run_job() {
   PADDOCK_TRY(load_model());
   PADDOCK_TRY(select_races());
   write_header();
-  if (pending_.empty()) {
+  PADDOCK_ASSIGN_OR_RETURN(const std::vector<RaceId> retryable, races_to_retry());
+  if (pending_.empty() && retryable.empty()) {
     PADDOCK_TRY(explain_empty_selection());
     PADDOCK_TRY(store_race_list());
     return record_unknown_races();
@@ -408,7 +424,37 @@ Status BatchEngine::run_job() {
   Result<HistoryIndex> loaded = history.get();  // joined whatever happened
   PADDOCK_TRY(stored);
   PADDOCK_TRY(use_history(std::move(loaded)));
-  return predict_chunks();
+  PADDOCK_TRY(predict_races(pending_, Pass::kFirst));
+  return retry_failed_races();
+}
+
+// The job's failed races that may be tried again: fewer attempts than 1 + --retries, and not
+// "race not found" (a race that does not exist will not appear on a second try).
+Result<std::vector<RaceId>> BatchEngine::races_to_retry() {
+  std::vector<RaceId> ids;
+  if (options_.retries == 0) return ids;
+  PADDOCK_ASSIGN_OR_RETURN(const std::vector<JobRaceRow> failed_rows, db_->job_race_rows(job_.job_id, JobRaceState::kFailed));
+  for (const JobRaceRow& row : failed_rows) {
+    if (row.attempts < 1 + options_.retries && row.reason != kRaceNotFound) ids.push_back(row.race_id);
+  }
+  return ids;
+}
+
+// Step: races that failed are tried again at the end of the job, up to --retries more times
+// each. A failure that came from a passing state (a card rewritten while it was read, the
+// database busy) often does not repeat; one that does keeps its last reason.
+Status BatchEngine::retry_failed_races() {
+  for (int round = 1; round <= options_.retries && !cancelled_; ++round) {
+    PADDOCK_ASSIGN_OR_RETURN(const std::vector<RaceId> retry, races_to_retry());
+    if (retry.empty()) break;
+    log_->line(fmt::format("[{}%] Retrying {} failed race{} (retry {} of {})...", job_.progress, retry.size(),
+                           retry.size() == 1 ? "" : "s", round, options_.retries));
+    const std::int64_t failed_before = job_.failed_races;
+    PADDOCK_TRY(predict_races(retry, Pass::kRetry));
+    log_->line(fmt::format("[{}%] {} of {} succeeded on retry", job_.progress, failed_before - job_.failed_races,
+                           retry.size()));
+  }
+  return ok_status();
 }
 
 Status BatchEngine::open_log() {
@@ -471,8 +517,8 @@ Status BatchEngine::store_race_list() {
 Status BatchEngine::record_unknown_races() {
   if (unknown_.empty()) return ok_status();
   std::vector<JobRaceOutcome> outcomes;
-  for (RaceId id : unknown_) outcomes.push_back(failed(id, "race not found"));
-  return commit({}, std::move(outcomes), "Unknown race ids recorded as failed");
+  for (RaceId id : unknown_) outcomes.push_back(failed(id, kRaceNotFound));
+  return commit({}, std::move(outcomes), "Unknown race ids recorded as failed", Pass::kFirst);
 }
 
 std::string BatchEngine::nothing_to_predict_message() const {
@@ -500,8 +546,9 @@ Status BatchEngine::explain_empty_selection() {
   } else {
     query.with_runners_only = false;
     PADDOCK_ASSIGN_OR_RETURN(const std::vector<RaceId> any, db_->find_races(query));
-    nothing_selected_reason_ = any.empty() ? fmt::format("there is no race {}", where)
-                                           : fmt::format("the {} races {} have no runners yet", any.size(), where);
+    nothing_selected_reason_ = any.empty()          ? fmt::format("there is no race {}", where)
+                               : any.size() == 1 ? fmt::format("the one race {} has no runners yet", where)
+                                                 : fmt::format("the {} races {} have no runners yet", any.size(), where);
   }
   log_->line("No races to predict: " + nothing_selected_reason_);
   return ok_status();
@@ -559,13 +606,21 @@ bool BatchEngine::stop_requested() {
 // succeeded: a commit that fails (the database locked past the busy timeout, a full disk)
 // rolls back the chunk, and the counters with it.
 Status BatchEngine::commit(std::vector<PredictionRow> predictions, std::vector<JobRaceOutcome> outcomes,
-                           const std::string& message) {
+                           const std::string& message, Pass pass) {
   JobRow next = job_;
   std::int64_t processed = 0;
   for (const JobRaceOutcome& outcome : outcomes) {
+    const bool done = outcome.state == JobRaceState::kDone;
+    if (pass == Pass::kRetry) {  // already counted once, as failed
+      if (done) {
+        ++next.successful_races;
+        --next.failed_races;
+      }
+      continue;
+    }
     ++next.processed_races;
     ++processed;
-    ++(outcome.state == JobRaceState::kDone ? next.successful_races : next.failed_races);
+    ++(done ? next.successful_races : next.failed_races);
   }
   const double elapsed = seconds_since(started_);
   next.progress = next.total_races > 0 ? static_cast<int>(100 * next.processed_races / next.total_races) : 100;
@@ -597,22 +652,26 @@ Status BatchEngine::commit(std::vector<PredictionRow> predictions, std::vector<J
   processed_this_run_ += processed;
   for (const JobRaceOutcome& outcome : chunk.outcomes) {
     if (outcome.state != JobRaceState::kDone) {
-      log_->file_only(fmt::format("   Race {} failed: {}", outcome.race_id, outcome.reason));
+      log_->file_only(fmt::format("   Race {} failed{}: {}", outcome.race_id, pass == Pass::kRetry ? " again" : "",
+                                  outcome.reason));
+    } else if (pass == Pass::kRetry) {
+      log_->file_only(fmt::format("   Race {} succeeded on retry", outcome.race_id));
     }
   }
   return ok_status();
 }
 
-Status BatchEngine::predict_chunks() {
+Status BatchEngine::predict_races(const std::vector<RaceId>& races, Pass pass) {
+  if (races.empty()) return ok_status();
   const std::size_t chunk_size = static_cast<std::size_t>(std::max(1, options_.chunk_size));
   const int workers = options_.resolved_workers();
   MemoryGovernor governor(options_.max_memory_mb, [this](const std::string& text) { log_->line(text); });
   Pipeline pipe;
-  pipe.chunk_count = (pending_.size() + chunk_size - 1) / chunk_size;
+  pipe.chunk_count = (races.size() + chunk_size - 1) / chunk_size;
   pipe.max_in_flight = 2 * workers;
   pipe.workers_running = workers;
   PhaseClock clock;
-  WorkerContext context{options_.db_path, model_.path, &*history_, &pending_, chunk_size, &pipe, &governor, &clock, {}};
+  WorkerContext context{options_.db_path, model_.path, &*history_, &races, chunk_size, &pipe, &governor, &clock, {}};
 
   ProgressBar bar(options_.quiet ? ProgressBar::Mode::kOff : ProgressBar::Mode::kAuto);
   Status status = ok_status();
@@ -627,10 +686,11 @@ Status BatchEngine::predict_chunks() {
   std::mutex writer_mutex;
   auto write_one = [&](ChunkResult result) {
     ++committed;
-    const std::string message = fmt::format("Processing chunk {}/{}", committed, pipe.chunk_count);
+    const std::string message = fmt::format("{} chunk {}/{}", pass == Pass::kRetry ? "Retrying" : "Processing",
+                                            committed, pipe.chunk_count);
     const int progress_before = job_.progress;
     Clock::time_point write_start = Clock::now();
-    status = commit(std::move(result.predictions), std::move(result.outcomes), message);
+    status = commit(std::move(result.predictions), std::move(result.outcomes), message, pass);
     PhaseClock::lap(clock.write_us, write_start);
     const std::string line = fmt::format("[{}%] {} (Mem: {:.0f}MB)...", job_.progress, message, job_.memory_mb);
     // Every chunk goes to the log file; a terminal without the bar sees one line per 5%.
@@ -700,10 +760,12 @@ Status BatchEngine::predict_chunks() {
   }
   for (std::thread& thread : threads) thread.join();
   bar.finish();
-  memory_holds_ = governor.holds();
-  time_split_ = fmt::format("read {:.1f}s, features {:.1f}s, model {:.1f}s, write {:.1f}s",
-                            static_cast<double>(clock.read_us.load()) / 1e6, static_cast<double>(clock.features_us.load()) / 1e6,
-                            static_cast<double>(clock.model_us.load()) / 1e6, static_cast<double>(clock.write_us.load()) / 1e6);
+  memory_holds_ += governor.holds();
+  const std::array<const std::atomic<std::int64_t>*, 4> phases{&clock.read_us, &clock.features_us, &clock.model_us,
+                                                                &clock.write_us};
+  for (std::size_t i = 0; i < phases.size(); ++i) phase_seconds_[i] += static_cast<double>(phases[i]->load()) / 1e6;
+  time_split_ = fmt::format("read {:.1f}s, features {:.1f}s, model {:.1f}s, write {:.1f}s", phase_seconds_[0],
+                            phase_seconds_[1], phase_seconds_[2], phase_seconds_[3]);
   PADDOCK_TRY(status);
   if (!pipe.worker_error.empty() && committed < pipe.chunk_count && !cancelled_) {
     return make_error(ErrorCode::kInternal, pipe.worker_error);

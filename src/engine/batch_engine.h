@@ -17,6 +17,7 @@
 // do not depend on the number of workers or the chunk size.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -28,7 +29,7 @@
 
 #include "core/error.h"
 #include "engine/job_log.h"
-#include "engine/predict_options.h"
+#include "options/predict_options.h"
 #include "features/history_index.h"
 #include "store/database.h"
 
@@ -80,10 +81,14 @@ class BatchEngine {
   void write_header();
   std::future<Result<HistoryIndex>> start_history_load();
   Status use_history(Result<HistoryIndex> loaded);
-  Status predict_chunks();
+  // The first pass over the job's races, or a pass over its failed ones again.
+  enum class Pass { kFirst, kRetry };
+  Status predict_races(const std::vector<RaceId>& races, Pass pass);
+  Result<std::vector<RaceId>> races_to_retry();
+  Status retry_failed_races();
   JobOutcome finish(const Status& status);
   Status commit(std::vector<PredictionRow> predictions, std::vector<JobRaceOutcome> outcomes,
-                const std::string& message);
+                const std::string& message, Pass pass);
   bool stop_requested();
 
   PredictOptions options_;
@@ -101,7 +106,8 @@ class BatchEngine {
   std::chrono::steady_clock::time_point history_started_{};
   std::int64_t processed_this_run_ = 0;
   std::int64_t memory_holds_ = 0;
-  std::string time_split_;  // thread seconds spent reading, featuring, predicting, writing
+  std::array<double, 4> phase_seconds_{};  // thread seconds reading, featuring, predicting, writing
+  std::string time_split_;                 // the same, in words
   std::chrono::steady_clock::time_point started_{};
   std::chrono::steady_clock::time_point last_cancel_check_{};
   bool cancelled_ = false;

@@ -29,8 +29,12 @@ void Heartbeat::beat() {
     stop_cv_.wait_for(lock, interval_, [this] { return stop_; });
     if (stop_) break;
     lock.unlock();
-    // A failed beat (the database busy past its timeout) is retried at the next interval.
-    (void)(*db)->heartbeat(job_id_, resident_memory_mb());
+    // A failed beat (the database busy past its timeout) is retried at the next interval; an
+    // exception must not leave the thread (std::terminate would kill the job mid-chunk).
+    try {
+      (void)(*db)->heartbeat(job_id_, resident_memory_mb());
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): the next beat tries again
+    }
     lock.lock();
   }
 }

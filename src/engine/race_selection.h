@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "engine/predict_options.h"
+#include "options/predict_options.h"
 #include "store/database.h"
 
 namespace paddock {

@@ -1,7 +1,7 @@
 // Point-in-time history: every finished run in the database, indexed so that "what was known
 // about this horse, jockey, trainer or stall before day D" is a search among its runs. Queries take the
 // race's day and only ever see runs on earlier days; runs on the same day or later do not exist
-// for them. That is the leakage rule of ARCHITECTURE.md, enforced here in one place.
+// for them. That is paddock's leakage rule (docs/architecture.md), enforced here in one place.
 //
 // Built once (from Database::for_each_finished_race, which streams races in date order) and then
 // read by any number of threads: every query is const and the index never changes after

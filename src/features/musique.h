@@ -3,7 +3,7 @@
 // discipline letter; "(24)" says the runs to its right were in 2024. Results: 1-9 a place,
 // 0 unplaced (10th or worse), D disqualified, T fell (tombé), A pulled up (arrêté),
 // R or Ret demoted (rétrogradé). Disciplines: a attelé, m monté, p plat, h haies, s steeple,
-// c cross, o obstacle. See ../shared/pmu-format.md §2.
+// c cross, o obstacle. See docs/features.md.
 //
 // The parser never fails and never reads out of bounds: whitespace is skipped, an unknown
 // lowercase letter is kept as an unknown discipline, and any other character is skipped and

@@ -1,5 +1,5 @@
 // How good a set of win probabilities was, race by race, in the measures racing analysts use
-// (../shared/pmu-format.md §3.2): winner hit, winner in the top 3, top-5 overlap, NDCG@5,
+// (docs/features.md): winner hit, winner in the top 3, top-5 overlap, NDCG@5,
 // race-level log loss and Benter's pseudo-R² (1 - LL_model / LL_uniform), and on Quinté+ races
 // the bet's indicators. Quinté+ indicators are inclusive: an exact-order ticket also counts as
 // désordre, bonus 4, bonus 4 sur 5 and bonus 3.

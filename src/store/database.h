@@ -108,6 +108,19 @@ class Database {
   // and clear_cancel change: a cancel request is never lost to a concurrent row update.
   virtual Status update_job(const JobRow& job) = 0;
   virtual Result<std::optional<JobRow>> find_job(const std::string& job_id) = 0;
+  // Writes the whole row (as update_job) only if the stored row is still in `expected_status`
+  // with `expected_pid`: the one conditional write by which a dispatcher claims a queued job,
+  // a process takes over a claimed one, and the dead-job check fails a running one, so that
+  // two of them racing never both win. False when the row had changed.
+  virtual Result<bool> replace_job_if(const JobRow& job, JobStatus expected_status, long expected_pid) = 0;
+  virtual Result<std::vector<JobRow>> list_jobs(const JobFilter& filter) = 0;
+  // The queued jobs in queue order (kQueueOrder).
+  virtual Result<std::vector<JobRow>> queued_jobs() = 0;
+  // Deletes the row and its job_races; predictions stay (they name the job in job_id).
+  virtual Status delete_job(const std::string& job_id) = 0;
+  virtual Status set_job_priority(const std::string& job_id, int priority) = 0;
+  virtual Result<std::vector<JobRaceRow>> job_race_rows(const std::string& job_id,
+                                                        std::optional<JobRaceState> state) = 0;
   virtual Status insert_job_races(const std::string& job_id, const std::vector<RaceId>& races) = 0;
   virtual Result<std::vector<RaceId>> job_races(const std::string& job_id,
                                                 std::optional<JobRaceState> state) = 0;
@@ -119,6 +132,10 @@ class Database {
   virtual Result<bool> cancel_requested(const std::string& job_id) = 0;
   virtual Status request_cancel(const std::string& job_id) = 0;
   virtual Status clear_cancel(const std::string& job_id) = 0;
+
+  // Settings of the database (e.g. "max_running_jobs"), as text.
+  virtual Result<std::optional<std::string>> setting(const std::string& key) = 0;
+  virtual Status set_setting(const std::string& key, const std::string& value) = 0;
 
   // Predictions.
   virtual Status for_each_export_row(const ExportQuery& query,

@@ -24,6 +24,13 @@ std::string heartbeat_words(const ProcessView& process) {
 Status validate_job_id(std::string_view id) { return validate_identifier(id, "job id"); }
 
 LivenessVerdict assess_liveness(const JobRow& job, const ProcessView& process) {
+  if (job.pid == 0) {  // claimed by a dispatcher, its process not started yet (or never)
+    if (heartbeat_stale(process)) {
+      return {Liveness::kDead, fmt::format("the job's process never started (claimed by a dispatcher; {})",
+                                           heartbeat_words(process))};
+    }
+    return {Liveness::kAlive, "starting"};
+  }
   if (!process.same_host) {
     if (heartbeat_stale(process)) {
       return {Liveness::kDead, fmt::format("its host {} has sent no heartbeat for over {}s ({})", job.host,
@@ -44,6 +51,10 @@ LivenessVerdict assess_liveness(const JobRow& job, const ProcessView& process) {
                                          job.pid, kHeartbeatStaleAfter.count(), heartbeat_words(process))};
   }
   return {Liveness::kAlive, fmt::format("process {} is running ({})", job.pid, heartbeat_words(process))};
+}
+
+bool claimed_for_process(const JobRow& job, long pid, const std::string& host) {
+  return job.status == JobStatus::kRunning && job.host == host && (job.pid == 0 || job.pid == pid);
 }
 
 LivenessVerdict check_liveness(const JobRow& job) {

@@ -51,4 +51,9 @@ LivenessVerdict assess_liveness(const JobRow& job, const ProcessView& process);
 // The same, with the facts read from this machine (/proc, the clock).
 LivenessVerdict check_liveness(const JobRow& job);
 
+// A dispatcher claims a queued job by making it `running` with pid 0 on its host (one
+// conditional write), then starts the process that runs it. That process, and only it, may
+// take the row over: a running row of this host whose pid is 0 (not yet taken) or its own.
+bool claimed_for_process(const JobRow& job, long pid, const std::string& host);
+
 }  // namespace paddock

@@ -49,7 +49,19 @@ struct JobRow {
   std::string log_path;
   int priority = 0;
   int attempt = 1;  // 1 for the first run, +1 per resume
+  std::string retry_of;    // the job whose failed races this job retries, if any
+  std::string created_at;  // when the row was written (read only: set on insert)
 };
+
+// Which jobs to list: every field narrows; newest first.
+struct JobFilter {
+  std::vector<JobStatus> statuses;  // empty: any
+  std::optional<std::int64_t> limit;
+  std::optional<std::string> finished_before;  // end_time before this UTC time
+};
+
+// The queue's order: higher priority first, then the oldest.
+inline constexpr const char* kQueueOrder = "priority DESC, created_at, job_id";
 
 enum class JobRaceState { kPending, kDone, kFailed };
 std::string_view to_string(JobRaceState state);
@@ -60,6 +72,14 @@ struct JobRaceCounts {
   std::int64_t done = 0;
   std::int64_t failed = 0;
   std::int64_t total() const { return pending + done + failed; }
+};
+
+// One race of a job with its state, attempts and last failure.
+struct JobRaceRow {
+  RaceId race_id = 0;
+  JobRaceState state = JobRaceState::kPending;
+  int attempts = 0;
+  std::string reason;
 };
 
 struct JobRaceOutcome {

@@ -516,8 +516,8 @@ TEST_F(BatchEngineTest, AResumeTakesItsCountersFromTheRacesStates) {
 }
 
 // A crashed job's pid now names another program (here a `sleep`): the resume takes the job
-// over instead of calling it "still running". A row whose process is this very test process
-// with the start time it records is alive, and is refused.
+// over instead of calling it "still running". A row naming that process with its real start
+// time is alive, and is refused.
 TEST_F(BatchEngineTest, AResumeIsNotFooledByAReusedPid) {
   PredictOptions o = options();
   o.limit = 20;
@@ -539,15 +539,15 @@ TEST_F(BatchEngineTest, AResumeIsNotFooledByAReusedPid) {
   const JobOutcome resumed = run(resume);
   EXPECT_EQ(resumed.status, JobStatus::kCompleted);
   EXPECT_EQ(resumed.successful_races, 20);
-  kill(other_pid, SIGKILL);
-  waitpid(other_pid, nullptr, 0);
 
   testing::exec_sql(db_path_, fmt::format(
       "UPDATE prediction_jobs SET status = 'running', pid = {}, pid_start = {}, heartbeat_at = '2020-01-01T00:00:00Z' "
       "WHERE job_id = 'crashed'",
-      current_pid(), process_start_ticks(current_pid())));
+      other_pid, process_start_ticks(other_pid)));
   BatchEngine again(resume, nullptr);
   Result<JobOutcome> refused = again.run();
+  kill(other_pid, SIGKILL);
+  waitpid(other_pid, nullptr, 0);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().message.find("still running"), std::string::npos) << refused.error().message;
 }
@@ -673,6 +673,53 @@ TEST_F(BatchEngineTest, StoppedJobsPrintTheCommandThatResumesThem) {
   const std::string content((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
   EXPECT_NE(content.find("Resume: paddock predict --db " + db_path_ + " --resume " + job.job_id), std::string::npos)
       << content;
+}
+
+// A race that fails once and then succeeds: every runner scratched (a card half rewritten),
+// and the card restored the moment its failure is recorded (the trigger plays the import
+// that completes it). The automatic retry at the end of the job predicts it, and its two
+// attempts are recorded; a race that fails every time keeps its last reason.
+TEST_F(BatchEngineTest, AFailedRaceIsRetriedAtTheEndAndItsAttemptsAreKept) {
+  const std::string day = "2020-02-10";
+  const RaceId flaky = count("SELECT MIN(id) FROM races WHERE race_date = '" + day + "'");
+  const RaceId broken = count("SELECT MAX(id) FROM races WHERE race_date = '" + day + "'");
+  testing::exec_sql(db_path_, fmt::format(
+      "UPDATE runners SET non_runner = 1 WHERE race_id IN ({0}, {1});"
+      "CREATE TRIGGER restore_card AFTER UPDATE OF state ON job_races "
+      "WHEN NEW.race_id = {0} AND NEW.state = 'failed' "
+      "BEGIN UPDATE runners SET non_runner = 0 WHERE race_id = {0}; END",
+      flaky, broken));
+  PredictOptions o = options();
+  o.date = *parse_day(day);
+  o.retries = 2;
+  const JobOutcome job = run(o);
+  EXPECT_EQ(job.status, JobStatus::kCompleted);
+  EXPECT_EQ(job.failed_races, 1);
+  EXPECT_EQ(job.successful_races, job.total_races - 1);
+  const std::string where = " FROM job_races WHERE job_id = '" + job.job_id + "' AND race_id = ";
+  EXPECT_EQ(text("SELECT state" + where + std::to_string(flaky)), "done");
+  EXPECT_EQ(count("SELECT attempts" + where + std::to_string(flaky)), 2);
+  EXPECT_EQ(text("SELECT state" + where + std::to_string(broken)), "failed");
+  EXPECT_EQ(count("SELECT attempts" + where + std::to_string(broken)), 3);  // 1 + 2 retries
+  EXPECT_NE(text("SELECT reason" + where + std::to_string(broken)).find("no starters"), std::string::npos);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM job_races WHERE job_id = '" + job.job_id + "' AND attempts = 1"),
+            job.total_races - 2);
+  EXPECT_GT(count("SELECT COUNT(*) FROM predictions WHERE race_id = " + std::to_string(flaky)), 0);
+  const std::string row = " FROM prediction_jobs WHERE job_id = '" + job.job_id + "'";
+  EXPECT_EQ(count("SELECT processed_races" + row), job.total_races);
+  EXPECT_EQ(count("SELECT failed_races" + row), 1);
+  std::ifstream log(job.log_path);
+  const std::string content((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(content.find("Race " + std::to_string(flaky) + " succeeded on retry"), std::string::npos) << content;
+
+  // --retries 0: no second attempt.
+  testing::exec_sql(db_path_, fmt::format("UPDATE runners SET non_runner = 1 WHERE race_id = {}", flaky));
+  PredictOptions once = options();
+  once.race_ids = {flaky};
+  once.retries = 0;
+  const JobOutcome single = run(once);
+  EXPECT_EQ(single.failed_races, 1);
+  EXPECT_EQ(count("SELECT attempts FROM job_races WHERE job_id = '" + single.job_id + "'"), 1);
 }
 
 }  // namespace

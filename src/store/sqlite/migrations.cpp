@@ -163,9 +163,23 @@ constexpr const char* kJobProcessStart = R"sql(
 ALTER TABLE prediction_jobs ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// The job manager: each race's attempts (automatic retries), a retry job's parent, the queue's
+// order, and the settings of the database (the number of jobs that may run at once).
+constexpr const char* kJobManager = R"sql(
+ALTER TABLE job_races ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE prediction_jobs ADD COLUMN retry_of TEXT;
+CREATE INDEX prediction_jobs_queue ON prediction_jobs(status, priority DESC, created_at);
+CREATE TABLE settings (
+  key         TEXT PRIMARY KEY,
+  value       TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "job process start time", kJobProcessStart},
+    {3, "job manager: attempts, retries, queue, settings", kJobManager},
 }};
 
 Result<int> current_version(Connection& connection) {
@@ -181,6 +195,17 @@ Result<int> current_version(Connection& connection) {
 }  // namespace
 
 int latest_schema_version() { return kMigrations.back().version; }
+
+Result<int> stored_schema_version(Connection& connection) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement table, connection.prepare(
+      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"));
+  PADDOCK_ASSIGN_OR_RETURN(bool has_row, table.step());
+  if (!has_row || table.int64(0) == 0) return 0;
+  PADDOCK_ASSIGN_OR_RETURN(Statement query,
+                           connection.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  PADDOCK_ASSIGN_OR_RETURN(has_row, query.step());
+  return has_row ? query.int32(0) : 0;
+}
 
 Status apply_migrations(Connection& connection) {
   PADDOCK_TRY(connection.exec("BEGIN IMMEDIATE"));

@@ -52,6 +52,15 @@ class SqliteDatabase final : public Database {
   Status insert_job(const JobRow& job) override;
   Status update_job(const JobRow& job) override;
   Result<std::optional<JobRow>> find_job(const std::string& job_id) override;
+  Result<bool> replace_job_if(const JobRow& job, JobStatus expected_status, long expected_pid) override;
+  Result<std::vector<JobRow>> list_jobs(const JobFilter& filter) override;
+  Result<std::vector<JobRow>> queued_jobs() override;
+  Status delete_job(const std::string& job_id) override;
+  Status set_job_priority(const std::string& job_id, int priority) override;
+  Result<std::vector<JobRaceRow>> job_race_rows(const std::string& job_id,
+                                                std::optional<JobRaceState> state) override;
+  Result<std::optional<std::string>> setting(const std::string& key) override;
+  Status set_setting(const std::string& key, const std::string& value) override;
   Status insert_job_races(const std::string& job_id, const std::vector<RaceId>& races) override;
   Result<std::vector<RaceId>> job_races(const std::string& job_id,
                                         std::optional<JobRaceState> state) override;
@@ -73,6 +82,7 @@ class SqliteDatabase final : public Database {
                                 const std::string& name);
   Result<std::optional<ModelRecord>> read_model(Statement& statement);
   Status write_chunk(const ChunkCommit& chunk);
+  Result<std::vector<JobRow>> read_jobs(Statement& statement);
 
   std::unique_ptr<Connection> connection_;
 };

@@ -27,6 +27,7 @@ struct PredictOptions {
   int workers = -1;  // -1: every core
   int chunk_size = 50;
   int max_memory_mb = 4096;
+  int retries = 1;  // times a failed race is tried again at the end of the job
   std::optional<ModelId> model_id;  // default: the active model
   // The job.
   std::string job_id;         // default: batch_<UTC date>_<UTC time>_<4 hex>
@@ -49,6 +50,7 @@ inline constexpr int kMaxWorkers = 256;
 inline constexpr int kMaxChunkSize = 100000;
 inline constexpr int kMaxMemoryMb = 1 << 20;  // 1 TiB
 inline constexpr int kMaxPriority = 1000;      // priorities are -1000 .. 1000
+inline constexpr int kMaxRetries = 10;
 
 // The JSON of the options that define the job (not db_path, resume_job_id, quiet).
 std::string options_to_json(const PredictOptions& options);

@@ -1,4 +1,4 @@
-#include "engine/predict_options.h"
+#include "options/predict_options.h"
 
 #include <fmt/format.h>
 
@@ -30,6 +30,7 @@ std::string selection_option_given(const PredictOptions& o) {
   if (o.all) return "--all";
   if (o.force_reprediction) return "--force-reprediction";
   if (!o.job_id.empty()) return "--job-id";
+  if (!o.log_dir.empty()) return "--log-dir";
   return "";
 }
 
@@ -44,6 +45,9 @@ Status PredictOptions::validate() const {
   }
   if (max_memory_mb < 1 || max_memory_mb > kMaxMemoryMb) {
     return invalid(fmt::format("memory limit (--max-memory) must be 1 to {} MB, not {}", kMaxMemoryMb, max_memory_mb));
+  }
+  if (retries < 0 || retries > kMaxRetries) {
+    return invalid(fmt::format("retries (--retries) must be 0 to {}, not {}", kMaxRetries, retries));
   }
   if (limit && *limit < 1) return invalid(fmt::format("limit (--limit) must be at least 1, not {}", *limit));
   if (model_id && *model_id < 1) return invalid(fmt::format("model id (--model) must be at least 1, not {}", *model_id));
@@ -63,8 +67,8 @@ Status PredictOptions::validate() const {
     PADDOCK_TRY(validate_job_id(resume_job_id));
     const std::string given = selection_option_given(*this);
     if (!given.empty()) {
-      return invalid(fmt::format("{} cannot be given with --resume: a resumed job keeps its own races and model "
-                                 "(only --workers, --chunk-size and --max-memory may change)",
+      return invalid(fmt::format("{} cannot be given with --resume: a resumed job keeps its own races, model and "
+                                 "log (only --workers, --chunk-size, --max-memory and --quiet may change)",
                                  given));
     }
   }
@@ -84,6 +88,7 @@ std::string options_to_json(const PredictOptions& o) {
   j["workers"] = o.workers;
   j["chunk_size"] = o.chunk_size;
   j["max_memory_mb"] = o.max_memory_mb;
+  j["retries"] = o.retries;
   j["model_id"] = o.model_id ? nlohmann::json(*o.model_id) : nlohmann::json();
   j["log_dir"] = o.log_dir;
   j["priority"] = o.priority;
@@ -166,6 +171,7 @@ Status read_options(const ConfigReader& c, PredictOptions& o) {
   PADDOCK_ASSIGN_OR_RETURN(o.workers, c.small("workers", o.workers));
   PADDOCK_ASSIGN_OR_RETURN(o.chunk_size, c.small("chunk_size", o.chunk_size));
   PADDOCK_ASSIGN_OR_RETURN(o.max_memory_mb, c.small("max_memory_mb", o.max_memory_mb));
+  PADDOCK_ASSIGN_OR_RETURN(o.retries, c.small("retries", o.retries));
   PADDOCK_ASSIGN_OR_RETURN(o.model_id, c.integer("model_id", 1, std::numeric_limits<std::int64_t>::max()));
   PADDOCK_ASSIGN_OR_RETURN(o.log_dir, c.text("log_dir", o.log_dir));
   PADDOCK_ASSIGN_OR_RETURN(o.priority, c.small("priority", o.priority));
