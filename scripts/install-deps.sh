@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake make pkg-config
-  libxgboost-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libfmt-dev
+  libxgboost-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-xgboost  # tests: a stage 1 trained in Python loads in paddock (scripts/train_stage1.py)
 )

@@ -6,13 +6,19 @@
 #include <string>
 
 #include "cli_support.h"
+#include "config_file.h"
 
 int main(int argc, char** argv) {
   const std::string called_as = std::filesystem::path(argv[0]).filename().string();
   paddock::cli::Action action;
+  // paddock.toml, if there is one, gives the defaults of the flags (flags and PADDOCK_DB win).
+  paddock::Result<paddock::cli::ConfigFile> config = paddock::cli::load_config_file();
+  if (!config.ok()) return paddock::cli::report(config.error());
+  paddock::cli::set_current_config(std::move(*config));
   if (called_as == "batch_predict") {
     CLI::App app{"batch_predict: predict races in a background-friendly batch job (paddock predict)"};
     paddock::cli::add_predict_options(app, action);
+    paddock::cli::apply_config_defaults(app, paddock::cli::current_config());
     return paddock::cli::run_cli(app, argc, argv, action);
   }
   CLI::App app{"paddock: batch predictions for horse races (French PMU racing, Quinté+)"};
@@ -26,5 +32,8 @@ int main(int argc, char** argv) {
   paddock::cli::add_export_command(app, action);
   paddock::cli::add_models_command(app, action);
   paddock::cli::add_features_command(app, action);
+  paddock::cli::add_jobs_command(app, action);
+  paddock::cli::add_config_command(app, action);
+  paddock::cli::apply_config_defaults(app, paddock::cli::current_config());
   return paddock::cli::run_cli(app, argc, argv, action);
 }

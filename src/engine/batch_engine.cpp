@@ -37,11 +37,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::string new_job_id() {
-  std::random_device device;
-  return fmt::format("batch_{}_{:04x}", compact_utc_now(), device() & 0xFFFFU);
-}
-
 
 
 // A chunk's worth of results, handed from a worker to the writer.
@@ -274,18 +269,6 @@ Status BatchEngine::guarded(const std::function<Status()>& step) {
 
 // --- The job row -----------------------------------------------------------------------------
 
-// logs/<job_id>.log beside the database, unless --log-dir says otherwise.
-std::string BatchEngine::log_path_for(const std::string& job_id) const {
-  std::filesystem::path directory(options_.log_dir);
-  if (options_.log_dir.empty()) {
-    const std::filesystem::path parent = std::filesystem::path(options_.db_path).parent_path();
-    directory = (parent.empty() ? std::filesystem::path(".") : parent) / "logs";
-  }
-  // Absolute: a job resumed from another working directory logs to the same file.
-  std::error_code ec;
-  const std::filesystem::path path = std::filesystem::absolute(directory / (job_id + ".log"), ec);
-  return (ec ? directory / (job_id + ".log") : path).lexically_normal().string();
-}
 
 Status BatchEngine::start_job_row() {
   if (!options_.resume_job_id.empty()) {
@@ -339,7 +322,7 @@ Status BatchEngine::start_new_job() {
   job_.host = host_name();
   job_.priority = options_.priority;
   // model_id is set once the model is found: a wrong --model must not stop the row's insertion.
-  job_.log_path = log_path_for(job_.job_id);
+  job_.log_path = job_log_path(options_, job_.job_id);
   return db_->insert_job(job_);
 }
 
@@ -348,6 +331,9 @@ Status BatchEngine::start_new_job() {
 Status BatchEngine::take_over_job(JobRow job) {
   const JobStatus read_status = job.status;
   const long read_pid = job.pid;
+  // A cancel asked of a job that is queued or starting is for this run; one left on a job that
+  // stopped is not.
+  const bool keep_cancel = read_status == JobStatus::kQueued || claimed_for_process(job, current_pid(), host_name());
   job_ = std::move(job);
   if (resumed_) {
     ++job_.attempt;
@@ -363,9 +349,8 @@ Status BatchEngine::take_over_job(JobRow job) {
   job_.heartbeat_at = utc_timestamp_now();
   job_.end_time.clear();
   job_.error.clear();
-  job_.cancel_requested = false;
   if (job_.config.empty()) job_.config = options_to_json(options_);
-  if (job_.log_path.empty()) job_.log_path = log_path_for(job_.job_id);
+  if (job_.log_path.empty()) job_.log_path = job_log_path(options_, job_.job_id);
   // The counters follow the races' states: a run that died between a failed commit and its
   // row's last update must not leave them off by a chunk.
   PADDOCK_ASSIGN_OR_RETURN(const JobRaceCounts counts, db_->job_race_counts(job_.job_id));
@@ -383,7 +368,7 @@ Status BatchEngine::take_over_job(JobRow job) {
     return make_error(ErrorCode::kFailedPrecondition,
                       fmt::format("job '{}' was taken by another process meanwhile", job_.job_id));
   }
-  PADDOCK_TRY(db_->clear_cancel(job_.job_id));
+  if (!keep_cancel) PADDOCK_TRY(db_->clear_cancel(job_.job_id));
   return transaction.commit();
 }
 

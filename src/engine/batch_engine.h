@@ -65,7 +65,6 @@ class BatchEngine {
 
  private:
   Status guarded(const std::function<Status()>& step);
-  std::string log_path_for(const std::string& job_id) const;
   Status start_job_row();
   Status start_new_job();
   Status take_over_job(JobRow job);

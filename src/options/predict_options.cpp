@@ -4,7 +4,9 @@
 
 #include "store/job_lifecycle.h"
 
+#include <filesystem>
 #include <limits>
+#include <random>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -13,6 +15,22 @@ namespace paddock {
 int PredictOptions::resolved_workers() const {
   if (workers > 0) return workers;
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+std::string job_log_path(const PredictOptions& options, const std::string& job_id) {
+  std::filesystem::path directory(options.log_dir);
+  if (options.log_dir.empty()) {
+    const std::filesystem::path parent = std::filesystem::path(options.db_path).parent_path();
+    directory = (parent.empty() ? std::filesystem::path(".") : parent) / "logs";
+  }
+  std::error_code ec;
+  const std::filesystem::path path = std::filesystem::absolute(directory / (job_id + ".log"), ec);
+  return (ec ? directory / (job_id + ".log") : path).lexically_normal().string();
+}
+
+std::string new_job_id() {
+  std::random_device device;
+  return fmt::format("batch_{}_{:04x}", compact_utc_now(), device() & 0xFFFFU);
 }
 
 namespace {

@@ -52,6 +52,13 @@ inline constexpr int kMaxMemoryMb = 1 << 20;  // 1 TiB
 inline constexpr int kMaxPriority = 1000;      // priorities are -1000 .. 1000
 inline constexpr int kMaxRetries = 10;
 
+// The log of a job: logs/<job_id>.log beside the database, unless --log-dir says otherwise;
+// absolute, so that a job resumed from another working directory logs to the same file.
+std::string job_log_path(const PredictOptions& options, const std::string& job_id);
+
+// A new job id: batch_<UTC date>_<UTC time>_<4 random hex digits>.
+std::string new_job_id();
+
 // The JSON of the options that define the job (not db_path, resume_job_id, quiet).
 std::string options_to_json(const PredictOptions& options);
 // Reads back what options_to_json wrote, over `base` (which keeps db_path, quiet, ...), and

@@ -116,7 +116,8 @@ class Database {
   virtual Result<std::vector<JobRow>> list_jobs(const JobFilter& filter) = 0;
   // The queued jobs in queue order (kQueueOrder).
   virtual Result<std::vector<JobRow>> queued_jobs() = 0;
-  // Deletes the row and its job_races; predictions stay (they name the job in job_id).
+  // Deletes the row and its job_races; predictions stay (they name the job in job_id). A
+  // running job is refused (kFailedPrecondition), in the same transaction as the delete.
   virtual Status delete_job(const std::string& job_id) = 0;
   virtual Status set_job_priority(const std::string& job_id, int priority) = 0;
   virtual Result<std::vector<JobRaceRow>> job_race_rows(const std::string& job_id,

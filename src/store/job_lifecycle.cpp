@@ -27,28 +27,32 @@ LivenessVerdict assess_liveness(const JobRow& job, const ProcessView& process) {
   if (job.pid == 0) {  // claimed by a dispatcher, its process not started yet (or never)
     if (heartbeat_stale(process)) {
       return {Liveness::kDead, fmt::format("the job's process never started (claimed by a dispatcher; {})",
-                                           heartbeat_words(process))};
+                                           heartbeat_words(process)),
+              DeathCause::kNeverStarted};
     }
     return {Liveness::kAlive, "starting"};
   }
   if (!process.same_host) {
     if (heartbeat_stale(process)) {
       return {Liveness::kDead, fmt::format("its host {} has sent no heartbeat for over {}s ({})", job.host,
-                                           kHeartbeatStaleAfter.count(), heartbeat_words(process))};
+                                           kHeartbeatStaleAfter.count(), heartbeat_words(process)),
+              DeathCause::kSilent};
     }
     return {Liveness::kAlive, fmt::format("running on host {} ({})", job.host, heartbeat_words(process))};
   }
-  if (!process.exists) return {Liveness::kDead, fmt::format("its process {} is gone", job.pid)};
+  if (!process.exists) return {Liveness::kDead, fmt::format("its process {} is gone", job.pid), DeathCause::kGone};
   if (job.pid_start != 0) {
     if (process.start_ticks != job.pid_start) {
-      return {Liveness::kDead, fmt::format("its process {} is gone (the pid now belongs to another program)", job.pid)};
+      return {Liveness::kDead, fmt::format("its process {} is gone (the pid now belongs to another program)", job.pid),
+              DeathCause::kPidReused};
     }
     return {Liveness::kAlive, fmt::format("process {} is running ({})", job.pid, heartbeat_words(process))};
   }
   if (heartbeat_stale(process)) {
     return {Liveness::kDead, fmt::format("process {} exists but the job has sent no heartbeat for over {}s ({}): "
                                          "the pid belongs to another program",
-                                         job.pid, kHeartbeatStaleAfter.count(), heartbeat_words(process))};
+                                         job.pid, kHeartbeatStaleAfter.count(), heartbeat_words(process)),
+            DeathCause::kPidReused};
   }
   return {Liveness::kAlive, fmt::format("process {} is running ({})", job.pid, heartbeat_words(process))};
 }

@@ -29,9 +29,19 @@ enum class Liveness {
   kDead,   // its process is gone, or the pid belongs to another program now
 };
 
+// Why a job counts as dead.
+enum class DeathCause {
+  kNone,          // alive
+  kGone,          // no process with its pid (or a zombie)
+  kPidReused,     // a process with its pid, started at another time: another program
+  kSilent,        // no heartbeat for too long (another host, or a row without a start time)
+  kNeverStarted,  // claimed by a dispatcher, its process never took the row
+};
+
 struct LivenessVerdict {
   Liveness liveness = Liveness::kDead;
-  std::string reason;  // why, in words: "process 4242 is gone"
+  std::string reason;  // why, in words: "its process 4242 is gone"
+  DeathCause cause = DeathCause::kNone;
 };
 
 // What is known of the process a running job's row names.

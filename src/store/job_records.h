@@ -61,7 +61,7 @@ struct JobFilter {
 };
 
 // The queue's order: higher priority first, then the oldest.
-inline constexpr const char* kQueueOrder = "priority DESC, created_at, job_id";
+inline constexpr const char* kQueueOrder = "priority DESC, created_at, rowid";
 
 enum class JobRaceState { kPending, kDone, kFailed };
 std::string_view to_string(JobRaceState state);

@@ -159,7 +159,7 @@ Result<std::vector<JobRow>> SqliteDatabase::list_jobs(const JobFilter& filter) {
     sql += fmt::format(" AND status IN ({})", fmt::join(quoted, ", "));
   }
   if (filter.finished_before) sql += " AND end_time IS NOT NULL AND end_time < ?1";
-  sql += " ORDER BY created_at DESC, job_id DESC";
+  sql += " ORDER BY created_at DESC, rowid DESC";
   if (filter.limit) sql += " LIMIT ?2";
   PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(sql));
   if (filter.finished_before) s.bind(1, *filter.finished_before);
@@ -176,6 +176,16 @@ Result<std::vector<JobRow>> SqliteDatabase::queued_jobs() {
 
 Status SqliteDatabase::delete_job(const std::string& job_id) {
   PADDOCK_ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::begin(*this));
+  PADDOCK_ASSIGN_OR_RETURN(Statement running, connection_->prepare(
+      "SELECT status FROM prediction_jobs WHERE job_id = ?1"));
+  running.bind(1, job_id);
+  PADDOCK_ASSIGN_OR_RETURN(const bool exists, running.step());
+  if (!exists) return make_error(ErrorCode::kNotFound, fmt::format("no job with id '{}'", job_id));
+  if (running.text_view(0) == "running") {
+    return make_error(ErrorCode::kFailedPrecondition,
+                      fmt::format("job '{}' is running; cancel it first, then delete it", job_id));
+  }
+  running.reset();
   PADDOCK_ASSIGN_OR_RETURN(Statement races, connection_->prepare("DELETE FROM job_races WHERE job_id = ?1"));
   races.bind(1, job_id);
   PADDOCK_TRY(races.run());
