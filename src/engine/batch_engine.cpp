@@ -570,14 +570,18 @@ Status BatchEngine::use_history(Result<HistoryIndex> loaded) {
   return ok_status();
 }
 
-bool BatchEngine::stop_requested() {
+// After each commit (kNow) the row's cancel flag is read: a cancel stops the job within the
+// chunks in flight. While waiting for chunks (kThrottled) it is read at most every 300 ms.
+bool BatchEngine::stop_requested(CancelCheck check) {
   if (cancelled_) return true;
   if (interrupt_ != nullptr && interrupt_->load()) {
     cancelled_ = true;
     log_->line("Stop requested by a signal: finishing the chunks in hand...");
     return true;
   }
-  if (Clock::now() - last_cancel_check_ < std::chrono::milliseconds(300)) return false;
+  if (check == CancelCheck::kThrottled && Clock::now() - last_cancel_check_ < std::chrono::milliseconds(300)) {
+    return false;
+  }
   last_cancel_check_ = Clock::now();
   Result<bool> requested = db_->cancel_requested(job_.job_id);
   if (requested.ok() && *requested) {
@@ -697,7 +701,7 @@ Status BatchEngine::predict_races(const std::vector<RaceId>& races, Pass pass) {
         pipe.results.pop_front();
       }
       if (status.ok()) write_one(std::move(*result));
-      const bool stop = !status.ok() || stop_requested();
+      const bool stop = !status.ok() || stop_requested(CancelCheck::kNow);
       {
         const std::lock_guard<std::mutex> lock(pipe.mutex);
         --pipe.in_flight;
@@ -737,7 +741,7 @@ Status BatchEngine::predict_races(const std::vector<RaceId>& races, Pass pass) {
     }
     const std::lock_guard<std::mutex> lock(writer_mutex);
     drain();
-    if (stop_requested()) {  // also while no chunk comes back
+    if (stop_requested(CancelCheck::kThrottled)) {  // also while no chunk comes back
       const std::lock_guard<std::mutex> pipe_lock(pipe.mutex);
       pipe.stop = true;
       pipe.work_cv.notify_all();

@@ -88,7 +88,8 @@ class BatchEngine {
   JobOutcome finish(const Status& status);
   Status commit(std::vector<PredictionRow> predictions, std::vector<JobRaceOutcome> outcomes,
                 const std::string& message, Pass pass);
-  bool stop_requested();
+  enum class CancelCheck { kNow, kThrottled };
+  bool stop_requested(CancelCheck check);
 
   PredictOptions options_;
   const std::atomic<bool>* interrupt_;

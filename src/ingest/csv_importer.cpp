@@ -23,15 +23,19 @@
 #include <utility>
 
 #include "ingest/csv_reader.h"
+#include "ingest/import_messages.h"
+#include "ingest/import_rules.h"
 #include "ingest/row_writer.h"
 
 namespace paddock {
 namespace {
 
+namespace limits = import_rules;
+
 constexpr std::size_t kMaxListedBadRows = 20;
-constexpr std::size_t kMaxShownValueLength = 40;
+// A header of a thousand unknown columns gives a warning of ten names and a count.
+constexpr std::size_t kMaxListedUnknownColumns = 10;
 constexpr std::int64_t kNoMax = std::numeric_limits<std::int64_t>::max();
-constexpr int kNoIntMax = std::numeric_limits<int>::max();
 
 enum class Presence { kRequired, kOptional };
 
@@ -94,18 +98,13 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-std::string shown(std::string_view value) {
-  if (value.size() <= kMaxShownValueLength) return std::string(value);
-  return std::string(value.substr(0, kMaxShownValueLength)) + "...";
-}
-
 BadRow make_bad_row(const std::string& file, std::size_t line, std::string_view column,
                     std::string_view value, std::string_view problem) {
-  BadRow row{file, line, std::string(column), std::string(value), {}};
+  BadRow row{file, line, std::string(column), shown_text(value), {}};
   if (column.empty()) {
     row.message = fmt::format("{} line {}: {}", file, line, problem);
   } else {
-    row.message = fmt::format("{} line {}, column {}: '{}' {}", file, line, column, shown(value), problem);
+    row.message = fmt::format("{} line {}, column {}: '{}' {}", file, line, column, row.value, problem);
   }
   return row;
 }
@@ -145,8 +144,10 @@ std::optional<std::string> parse_sex(std::string_view text) {
   return std::nullopt;
 }
 
+// What a value is not: a value that is no integer, or one below `min`, is told the column's
+// kind ("is not a positive integer"); one above `max` is told the whole range.
 std::string integer_expectation(std::int64_t min, std::int64_t max) {
-  if (max == kNoMax || max == kNoIntMax) {
+  if (max == kNoMax) {
     if (min == 1) return "is not a positive integer";
     if (min == 0) return "is not a non-negative integer";
     return fmt::format("is not an integer >= {}", min);
@@ -155,6 +156,16 @@ std::string integer_expectation(std::int64_t min, std::int64_t max) {
 }
 
 enum class Bound { kExclusive, kInclusive };
+
+// The same for decimals: "is not a number > 0", or with the limit "... and <= 200".
+std::string decimal_expectation(double min, Bound bound, std::optional<double> max) {
+  if (bound == Bound::kExclusive) {
+    if (!max) return fmt::format("is not a number > {:g}", min);
+    return fmt::format("is not a number > {:g} and <= {:g}", min, *max);
+  }
+  if (!max) return fmt::format("is not a number >= {:g}", min);
+  return fmt::format("is not a number from {:g} to {:g}", min, *max);
+}
 
 // Heterogeneous lookup, so that a column name as string_view finds its std::string key.
 struct StringHash {
@@ -180,12 +191,13 @@ Result<ColumnIndex> index_columns(const CsvReader& reader, std::span<const Colum
   index.file = reader.source();
   index.width = reader.header().size();
   std::vector<std::string> unknown;
+  std::size_t unknown_count = 0;
   for (std::size_t i = 0; i < reader.header().size(); ++i) {
     const std::string name = lower(trim(reader.header()[i]));
     const bool known = std::any_of(specs.begin(), specs.end(),
                                    [&](const ColumnSpec& spec) { return spec.name == name; });
     if (!known) {
-      unknown.push_back(fmt::format("'{}'", name));
+      if (++unknown_count <= kMaxListedUnknownColumns) unknown.push_back(fmt::format("'{}'", shown_text(name)));
       continue;
     }
     if (!index.positions.emplace(name, i).second) {
@@ -202,9 +214,10 @@ Result<ColumnIndex> index_columns(const CsvReader& reader, std::span<const Colum
                       fmt::format("{} lacks the required column{} {}", index.file,
                                   missing.size() == 1 ? "" : "s", fmt::join(missing, ", ")));
   }
+  if (unknown_count > unknown.size()) unknown.push_back(fmt::format("and {} more", unknown_count - unknown.size()));
   if (!unknown.empty()) {
     warnings.push_back(fmt::format("{}: ignored unknown column{} {}", index.file,
-                                   unknown.size() == 1 ? "" : "s", fmt::join(unknown, ", ")));
+                                   unknown_count == 1 ? "" : "s", fmt::join(unknown, ", ")));
   }
   return index;
 }
@@ -230,7 +243,13 @@ class RowCells {
     return trim(record_.fields[found->second]);
   }
 
-  std::string text(std::string_view column) const { return std::string(cell(column)); }
+  // The cell's text; empty when the row already failed or the cell holds a NUL byte.
+  std::string text(std::string_view column) {
+    if (failed()) return {};
+    std::string_view value = cell(column);
+    if (!has_no_nul(column, value)) return {};
+    return std::string(value);
+  }
 
   std::string required_text(std::string_view column) {
     std::optional<std::string_view> value = present(column, Presence::kRequired);
@@ -242,20 +261,25 @@ class RowCells {
     std::optional<std::string_view> value = present(column, presence);
     if (!value) return std::nullopt;
     std::optional<std::int64_t> number = parse_integer(*value);
-    if (!number || *number < min || *number > max) {
+    if (!number || *number < min) {
+      fail(column, *value, integer_expectation(min, kNoMax));
+      return std::nullopt;
+    }
+    if (*number > max) {
       fail(column, *value, integer_expectation(min, max));
       return std::nullopt;
     }
     return number;
   }
 
-  std::optional<int> small_integer(std::string_view column, Presence presence, int min, int max = kNoIntMax) {
+  // An integer of a column whose limit fits an int.
+  std::optional<int> small_integer(std::string_view column, Presence presence, int min, int max) {
     std::optional<std::int64_t> number = integer(column, presence, min, max);
     if (!number) return std::nullopt;
     return static_cast<int>(*number);
   }
 
-  std::optional<double> decimal(std::string_view column, double min, Bound bound) {
+  std::optional<double> decimal(std::string_view column, double min, Bound bound, double max) {
     std::optional<std::string_view> value = present(column, Presence::kOptional);
     if (!value) return std::nullopt;
     std::optional<double> number = parse_decimal(*value);
@@ -263,9 +287,13 @@ class RowCells {
       fail(column, *value, "is not a number");
       return std::nullopt;
     }
-    const bool in_range = bound == Bound::kExclusive ? *number > min : *number >= min;
-    if (!in_range) {
-      fail(column, *value, fmt::format("is not a number {} {:g}", bound == Bound::kExclusive ? ">" : ">=", min));
+    const bool above_min = bound == Bound::kExclusive ? *number > min : *number >= min;
+    if (!above_min) {
+      fail(column, *value, decimal_expectation(min, bound, std::nullopt));
+      return std::nullopt;
+    }
+    if (*number > max) {
+      fail(column, *value, decimal_expectation(min, bound, max));
       return std::nullopt;
     }
     return number;
@@ -300,11 +328,20 @@ class RowCells {
   std::optional<std::string_view> present(std::string_view column, Presence presence) {
     if (failed()) return std::nullopt;
     std::string_view value = cell(column);
+    if (!has_no_nul(column, value)) return std::nullopt;
     if (!value.empty()) return value;
     if (presence == Presence::kRequired) {
       fault_ = make_bad_row(columns_.file, record_.line, column, value, "is empty, but the column is required");
     }
     return std::nullopt;
+  }
+
+  // A NUL byte is no character of any name or number: it marks a broken file, and text stored
+  // with one reads differently in C strings ("Zinc" for "Zinc\0Fictif").
+  bool has_no_nul(std::string_view column, std::string_view value) {
+    if (value.find('\0') == std::string_view::npos) return true;
+    fail(column, value, "contains a NUL byte");
+    return false;
   }
 
   const ColumnIndex& columns_;
@@ -332,16 +369,16 @@ RaceRow parse_race_row(RowCells& cells, std::size_t line) {
   Race& race = row.race;
   race.id = cells.integer("race_id", Presence::kRequired, 1).value_or(0);
   race.day = cells.day("race_date").value_or(0);
-  race.meeting_no = cells.small_integer("meeting_no", Presence::kRequired, 1).value_or(1);
-  race.race_no = cells.small_integer("race_no", Presence::kRequired, 1).value_or(1);
+  race.meeting_no = cells.small_integer("meeting_no", Presence::kRequired, 1, limits::kMaxMeetingNo).value_or(1);
+  race.race_no = cells.small_integer("race_no", Presence::kRequired, 1, limits::kMaxRaceNo).value_or(1);
   race.discipline = cells.word("discipline", Presence::kRequired, parse_discipline,
                                "is not a discipline (attele, monte, plat, haies, steeple, cross)")
                         .value_or(Discipline::kPlat);
-  race.distance_m = cells.small_integer("distance_m", Presence::kRequired, 1).value_or(0);
+  race.distance_m = cells.small_integer("distance_m", Presence::kRequired, 1, limits::kMaxDistanceM).value_or(0);
   race.venue_code = cells.text("venue_code");
   race.venue_name = cells.text("venue_name");
   race.name = cells.text("name");
-  race.prize_eur = cells.integer("prize_eur", Presence::kOptional, 0);
+  race.prize_eur = cells.integer("prize_eur", Presence::kOptional, 0, limits::kMaxEuros);
   race.category = cells.text("category");
   race.is_quinte = cells.word("is_quinte", Presence::kOptional, parse_flag, "is not 0, 1, true or false");
   race.going = cells.text("going");
@@ -359,33 +396,42 @@ RunnerRow parse_runner_row(RowCells& cells, std::size_t line) {
   row.line = line;
   Runner& runner = row.runner;
   runner.race_id = cells.integer("race_id", Presence::kRequired, 1).value_or(0);
-  runner.number = cells.small_integer("number", Presence::kRequired, 1).value_or(0);
+  runner.number = cells.small_integer("number", Presence::kRequired, 1, limits::kMaxRunnerNumber).value_or(0);
   runner.horse_name = cells.required_text("horse");
   runner.horse_key = cells.text("horse_key");
   if (runner.horse_key.empty()) runner.horse_key = runner.horse_name;
   runner.jockey = cells.text("jockey");
   runner.trainer = cells.text("trainer");
-  runner.age = cells.small_integer("age", Presence::kOptional, 1, 30);
+  runner.age = cells.small_integer("age", Presence::kOptional, limits::kMinAge, limits::kMaxAge);
   runner.sex = cells.word("sex", Presence::kOptional, parse_sex, "is not a sex (M, F, H, MALES, FEMELLES, HONGRES)")
                    .value_or("");
-  runner.birth_year = cells.small_integer("birth_year", Presence::kOptional, 1900, 2200);
-  runner.draw = cells.small_integer("draw", Presence::kOptional, 0);
-  runner.weight_kg = cells.decimal("weight_kg", 0.0, Bound::kExclusive);
-  runner.handicap_distance_m = cells.small_integer("handicap_distance_m", Presence::kOptional, 1);
+  runner.birth_year =
+      cells.small_integer("birth_year", Presence::kOptional, limits::kMinBirthYear, limits::kMaxBirthYear);
+  runner.draw = cells.small_integer("draw", Presence::kOptional, 0, limits::kMaxDraw);
+  runner.weight_kg = cells.decimal("weight_kg", 0.0, Bound::kExclusive, limits::kMaxWeightKg);
+  runner.handicap_distance_m =
+      cells.small_integer("handicap_distance_m", Presence::kOptional, 1, limits::kMaxDistanceM);
   runner.blinkers = cells.text("blinkers");
   runner.shoes = cells.text("shoes");
   runner.musique = cells.text("musique");
-  runner.career_starts = cells.small_integer("career_starts", Presence::kOptional, 0);
-  runner.career_wins = cells.small_integer("career_wins", Presence::kOptional, 0);
-  runner.career_places = cells.small_integer("career_places", Presence::kOptional, 0);
-  runner.career_earnings_eur = cells.integer("career_earnings_eur", Presence::kOptional, 0);
-  runner.morning_odds = cells.decimal("morning_odds", 1.0, Bound::kInclusive);
-  runner.final_odds = cells.decimal("final_odds", 1.0, Bound::kInclusive);
+  runner.career_starts = cells.small_integer("career_starts", Presence::kOptional, 0, limits::kMaxCareerCount);
+  runner.career_wins = cells.small_integer("career_wins", Presence::kOptional, 0, limits::kMaxCareerCount);
+  runner.career_places = cells.small_integer("career_places", Presence::kOptional, 0, limits::kMaxCareerCount);
+  runner.career_earnings_eur = cells.integer("career_earnings_eur", Presence::kOptional, 0, limits::kMaxEuros);
+  runner.morning_odds = cells.decimal("morning_odds", limits::kMinOdds, Bound::kInclusive, limits::kMaxOdds);
+  runner.final_odds = cells.decimal("final_odds", limits::kMinOdds, Bound::kInclusive, limits::kMaxOdds);
   runner.non_runner = cells.word("non_runner", Presence::kOptional, parse_flag, "is not 0, 1, true or false");
-  runner.finish_position = cells.small_integer("finish_position", Presence::kOptional, 1);
+  runner.finish_position =
+      cells.small_integer("finish_position", Presence::kOptional, 1, limits::kMaxFinishPosition);
   runner.incident = cells.word("incident", Presence::kOptional, parse_incident,
                                "is not an incident (disqualified, fell, pulled_up, unseated, demoted)")
                         .value_or(Incident::kNone);
+  // Which of the two is wrong cannot be told; the row is refused rather than one dropped.
+  if (runner.finish_position && limits::leaves_no_place(runner.incident)) {
+    cells.fail("finish_position", cells.cell("finish_position"),
+               fmt::format("cannot go with the incident {}: the horse has no finishing place",
+                           to_string(runner.incident)));
+  }
   return row;
 }
 
@@ -671,7 +717,9 @@ std::string list_bad_rows(const std::vector<BadRow>& rows) {
   return text;
 }
 
-Result<ImportReport> import_csv(Database& db, const ImportOptions& options) {
+namespace {
+
+Result<ImportReport> import_csv_steps(Database& db, const ImportOptions& options) {
   ImportContext ctx(db, options);
 
   // Read and check each file on its own; nothing touches the database yet.
@@ -695,6 +743,19 @@ Result<ImportReport> import_csv(Database& db, const ImportOptions& options) {
   PADDOCK_TRY(finish_races_with_results(ctx));
   PADDOCK_TRY(transaction.commit());
   return std::move(ctx.report);
+}
+
+}  // namespace
+
+Result<ImportReport> import_csv(Database& db, const ImportOptions& options) {
+  // Nothing here throws by design, but memory can run out on a huge file: that ends the import
+  // (the transaction, if begun, rolls back as the stack unwinds), not the process.
+  try {
+    return import_csv_steps(db, options);
+  } catch (const std::exception& exception) {
+    return exception_error(exception, fmt::format("importing {}, {}", options.races_csv.filename().string(),
+                                                  options.runners_csv.filename().string()));
+  }
 }
 
 }  // namespace paddock

@@ -41,7 +41,7 @@ struct BadRow {
   std::string file;    // the file's name, e.g. "runners.csv"
   std::size_t line = 0;
   std::string column;  // empty when the fault is the whole row (e.g. its number of fields)
-  std::string value;
+  std::string value;   // as the message shows it: at most 40 bytes, control bytes as \xNN
   // The full sentence, e.g. "runners.csv line 7, column final_odds: 'abc' is not a number".
   std::string message;
 };
@@ -63,11 +63,12 @@ std::string list_bad_rows(const std::vector<BadRow>& rows);
 // Imports `options.races_csv` and `options.runners_csv` into `db`.
 // Errors, with nothing written:
 //   kNotFound         a file does not exist (the message names it);
-//   kIo               a file cannot be read;
-//   kInvalidArgument  a file is malformed CSV or lacks a required column, or (kRejectAll) some
-//                     rows are bad: the message lists up to 20 of them, then "... and N more";
+//   kIo               a file cannot be read, or memory ran out;
+//   kInvalidArgument  a path is a directory or another file that is not a regular one, a file
+//                     is malformed CSV or lacks a required column, or (kRejectAll) some rows are
+//                     bad: the message lists up to 20 of them, then "... and N more";
 //   kDatabase         the database refused a read or a write.
-// Uses `db` from the calling thread only, like every Database call.
+// Never throws. Uses `db` from the calling thread only, like every Database call.
 Result<ImportReport> import_csv(Database& db, const ImportOptions& options);
 
 }  // namespace paddock

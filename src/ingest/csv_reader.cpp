@@ -2,12 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iterator>
-#include <system_error>
+#include <string_view>
 #include <utility>
+
+#include "core/file_reader.h"
+#include "ingest/import_messages.h"
 
 namespace paddock {
 namespace {
@@ -24,18 +23,9 @@ CsvReader::CsvReader(std::string text, std::string source)
 }
 
 Result<CsvReader> CsvReader::open(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    return make_error(ErrorCode::kNotFound, fmt::format("'{}' does not exist", path.string()));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return make_error(ErrorCode::kIo, fmt::format("cannot open '{}': {}", path.string(), std::strerror(errno)));
-  }
-  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) {
-    return make_error(ErrorCode::kIo, fmt::format("cannot read '{}': {}", path.string(), std::strerror(errno)));
-  }
+  // read_file, not std::ifstream: a directory or a FIFO is an Error naming it, not an exception
+  // or a read that never returns.
+  PADDOCK_ASSIGN_OR_RETURN(std::string text, read_file(path));
   return from_text(std::move(text), path.filename().string());
 }
 
@@ -108,7 +98,7 @@ Result<std::string> CsvReader::read_field() {
   if (position_ < text_.size() && text_[position_] != ',' && !is_line_break(text_[position_])) {
     return make_error(ErrorCode::kInvalidArgument,
                       fmt::format("{} line {}: unexpected '{}' after the closing quote of a field",
-                                  source_, line_, text_[position_]));
+                                  source_, line_, shown_text(std::string_view(text_).substr(position_, 1))));
   }
   return field;
 }

@@ -29,8 +29,9 @@ struct CsvRecord {
 class CsvReader {
  public:
   // Reads the file at `path`. Errors: kNotFound when it does not exist, kIo when it cannot be
-  // read, kInvalidArgument when it has no header row or the header is malformed. Messages name
-  // the file by its full path; later messages name it by `source()`, its file name.
+  // read, kInvalidArgument when it is not a regular file (a directory, a FIFO), when it has no
+  // header row or the header is malformed. Messages name the file by its full path; later
+  // messages name it by `source()`, its file name.
   static Result<CsvReader> open(const std::filesystem::path& path);
   // Reads CSV held in memory; `source` names it in messages.
   static Result<CsvReader> from_text(std::string text, std::string source);

@@ -3,17 +3,19 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
-#include <fstream>
+#include <exception>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string>
+#include <string_view>
 #include <tuple>
 
+#include "core/file_reader.h"
+#include "ingest/import_messages.h"
+#include "ingest/import_rules.h"
 #include "ingest/row_writer.h"
 
 namespace paddock {
@@ -21,8 +23,19 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
+namespace limits = import_rules;
 
 constexpr std::int64_t kMillisecondsPerDay = 86'400'000;
+constexpr std::int64_t kCentimesPerEuro = 100;
+constexpr std::int64_t kHectogramsPerKg = 10;
+// PMU files are never nested deeper than ~8 levels. Past this depth a file is refused while it
+// is parsed, so that nothing later (nlohmann's dump, copies, comparisons, destruction: all
+// recursive) recurses deeper than this on any input.
+constexpr int kMaxJsonDepth = 64;
+// A day's programme is a few hundred kilobytes; a JSON document takes ~10 times its size in
+// memory, so the 1 GiB any file may have would be too much here.
+constexpr std::size_t kMaxJsonFileBytes = std::size_t{64} << 20;
+constexpr std::size_t kMaxShownLibraryMessageBytes = 200;
 
 // One race of the programme with its runners, and what is wrong with it.
 struct Course {
@@ -34,14 +47,53 @@ struct Course {
   std::vector<BadRow> faults;   // empty: good
 };
 
+// Thrown by the parser callback to stop at the depth limit: a callback can otherwise only
+// discard a value, and the parser would still read the rest of the nesting. Caught in read_json.
+class NestedTooDeep : public std::exception {
+ public:
+  const char* what() const noexcept override { return "JSON nested too deep"; }
+};
+
+// nlohmann's parse errors end with the token they stopped in ("...; last read: '<token>'"),
+// which may be the whole of a string of megabytes: that part is shortened like a value.
+std::string parse_error_text(std::string_view what) {
+  constexpr std::string_view kLastRead = "last read: '";
+  const std::size_t at = what.find(kLastRead);
+  if (at == std::string_view::npos) return shown_text(what, kMaxShownLibraryMessageBytes);
+  const std::size_t token = at + kLastRead.size();
+  std::string_view rest = what.substr(token);
+  if (!rest.empty() && rest.back() == '\'') rest.remove_suffix(1);
+  return shown_text(what.substr(0, token), kMaxShownLibraryMessageBytes) + shown_text(rest) + "'";
+}
+
+// The file's JSON, read through read_file (a directory or a FIFO is an Error naming it, not an
+// exception), and refused when nested deeper than kMaxJsonDepth.
 Result<json> read_json(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) return make_error(ErrorCode::kIo, fmt::format("cannot read '{}'", path.string()));
+  PADDOCK_ASSIGN_OR_RETURN(const std::string text, read_file(path, kMaxJsonFileBytes));
+  // `depth` counts the containers around the one that opens.
+  const json::parser_callback_t limit_depth = [](int depth, json::parse_event_t event, json& /*parsed*/) {
+    const bool opens = event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
+    if (opens && depth >= kMaxJsonDepth) throw NestedTooDeep();
+    return true;
+  };
   try {
-    return json::parse(in);
+    return json::parse(text, limit_depth);
+  } catch (const NestedTooDeep&) {
+    return make_error(ErrorCode::kInvalidArgument, fmt::format("{}: JSON nested deeper than {} levels; not a PMU file",
+                                                               path.string(), kMaxJsonDepth));
   } catch (const json::parse_error& error) {
-    return make_error(ErrorCode::kInvalidArgument, fmt::format("{}: not valid JSON ({})", path.string(), error.what()));
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("{}: not valid JSON ({})", path.string(), parse_error_text(error.what())));
   }
+}
+
+// A JSON value as a message shows it: a string or a number shortened like any value, but only
+// the kind of a list or an object, whose dump could be megabytes.
+std::string shown_json(const json& value) {
+  if (value.is_string()) return "\"" + shown_text(value.get_ref<const std::string&>()) + "\"";
+  if (value.is_array()) return "[...]";
+  if (value.is_object()) return "{...}";
+  return shown_text(value.dump());
 }
 
 // Typed reads of one JSON object's fields. A field of the wrong type or out of range is a
@@ -65,10 +117,12 @@ class Fields {
       if (required) fault(key, "", "is missing");
       return std::nullopt;
     }
-    if (!value->is_number_integer()) return fault(key, value->dump(), "is not an integer"), std::nullopt;
+    if (!value->is_number_integer()) return bad_value(key, *value, "is not an integer"), std::nullopt;
+    // Above INT64_MAX (an unsigned in the file) is out of range, not a wrapped negative number.
+    const bool too_large = value->is_number_unsigned() && value->get<std::uint64_t>() > static_cast<std::uint64_t>(max);
     const auto number = value->get<std::int64_t>();
-    if (number < min || number > max) {
-      return fault(key, value->dump(), fmt::format("is not between {} and {}", min, max)), std::nullopt;
+    if (too_large || number < min || number > max) {
+      return bad_value(key, *value, fmt::format("is not between {} and {}", min, max)), std::nullopt;
     }
     return number;
   }
@@ -80,36 +134,39 @@ class Fields {
   }
   std::string path_of(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
 
-  std::optional<double> number(const char* key) {
-    const json* value = find(key);
-    if (value == nullptr) return std::nullopt;
-    if (!value->is_number()) return fault(key, value->dump(), "is not a number"), std::nullopt;
-    return value->get<double>();
-  }
-
   std::string text(const char* key, bool required = false) {
     const json* value = find(key);
-    if (value == nullptr || (value->is_string() && value->get<std::string>().empty())) {
+    if (value == nullptr || (value->is_string() && value->get_ref<const std::string&>().empty())) {
       if (required) fault(key, "", "is missing");
       return "";
     }
-    if (!value->is_string()) return fault(key, value->dump(), "is not a string"), "";
-    return value->get<std::string>();
+    if (!value->is_string()) return bad_value(key, *value, "is not a string"), "";
+    // JSON may escape a NUL ("\u0000"); no name holds one, and the CSV importer refuses it too.
+    const std::string& text = value->get_ref<const std::string&>();
+    if (text.find('\0') != std::string::npos) return fault(key, text, "contains a NUL byte"), "";
+    return text;
   }
 
-  void fault(const char* key, const std::string& value, const std::string& problem) {
-    const std::string column = path_.empty() ? key : path_ + "." + key;
-    const std::string shown =
-        value.empty() ? "" : fmt::format(" '{}'", value.size() > 40 ? value.substr(0, 40) + "..." : value);
-    BadRow row;
-    row.file = file_;
-    row.column = column;
-    row.value = value;
-    row.message = fmt::format("{}, {}:{} {}", file_, column, shown, problem);
-    faults_.push_back(std::move(row));
+  // A fault about the field `key`, whose text (shortened in the message) is `value`.
+  void fault(const char* key, std::string_view value, const std::string& problem) {
+    record(key, shown_text(value), problem);
+  }
+  // A fault about the field `key`, shown as JSON (a string in quotes, a list as [...]).
+  void bad_value(const char* key, const json& value, const std::string& problem) {
+    record(key, shown_json(value), problem);
   }
 
  private:
+  void record(const char* key, std::string shown, const std::string& problem) {
+    BadRow row;
+    row.file = file_;
+    row.column = path_of(key);
+    row.message = fmt::format("{}, {}:{}{}{} {}", file_, row.column, shown.empty() ? "" : " '", shown,
+                              shown.empty() ? "" : "'", problem);
+    row.value = std::move(shown);
+    faults_.push_back(std::move(row));
+  }
+
   const json& object_;
   std::string file_;
   std::string path_;
@@ -205,23 +262,48 @@ Result<Day> programme_day(const json& programme, const fs::path& day_dir, const 
 }
 
 // Finishing positions from ordreArrivee, [[7],[3,9],...]: each inner array is one rank (a dead
-// heat shares it); the next rank counts the horses ahead.
+// heat shares it); the next rank counts the horses ahead. Numbers that no runner can have, and
+// places beyond the last a race can have, are left out.
 std::map<int, int> arrival_positions(const json& order) {
   std::map<int, int> positions;
   if (!order.is_array()) return positions;
   int position = 1;
   for (const json& rank : order) {
-    const json group = rank.is_array() ? rank : json::array({rank});
+    if (position > limits::kMaxFinishPosition) break;
     int placed = 0;
-    for (const json& number : group) {
-      if (number.is_number_integer()) {
-        positions.emplace(number.get<int>(), position);
-        ++placed;
-      }
+    const auto place = [&](const json& number) {
+      if (!number.is_number_integer()) return;
+      ++placed;
+      if (number.is_number_unsigned() && number.get<std::uint64_t>() > limits::kMaxRunnerNumber) return;
+      const auto runner = number.get<std::int64_t>();
+      if (runner >= 1 && runner <= limits::kMaxRunnerNumber) positions.emplace(static_cast<int>(runner), position);
+    };
+    if (rank.is_array()) {
+      for (const json& number : rank) place(number);
+    } else {
+      place(rank);
     }
     position += std::max(placed, 1);
   }
   return positions;
+}
+
+// Odds from the report object `key` ({"rapport": 4.5, ...}). A rapport below 1 (0 before the
+// betting opens) or that is not a number is no odds; one above the limit is a fault.
+std::optional<double> read_odds(const Fields& runner, const char* key, const std::string& file,
+                                std::vector<BadRow>& faults) {
+  const json* report = runner.object(key);
+  if (report == nullptr) return std::nullopt;
+  Fields fields(*report, file, runner.path_of(key), faults);
+  const json* rapport = fields.find("rapport");
+  if (rapport == nullptr || !rapport->is_number()) return std::nullopt;
+  const auto value = rapport->get<double>();
+  if (value < limits::kMinOdds) return std::nullopt;
+  if (value > limits::kMaxOdds) {
+    fields.bad_value("rapport", *rapport, fmt::format("is not between {:g} and {:g}", limits::kMinOdds, limits::kMaxOdds));
+    return std::nullopt;
+  }
+  return value;
 }
 
 Race read_race(const json& course, const json& reunion, Day day, const std::string& file, const std::string& path,
@@ -231,11 +313,13 @@ Race read_race(const json& course, const json& reunion, Day day, const std::stri
   Race race;
   race.day = day;
   // R and C of R1C3; both below 100, as the race id YYYYMMDDRRCC needs.
-  std::optional<std::int64_t> meeting = fields.integer("numReunion", false, 1, 99);
-  if (!meeting && fields.find("numReunion") == nullptr) meeting = reunion_fields.integer("numOfficiel", true, 1, 99);
+  std::optional<std::int64_t> meeting = fields.integer("numReunion", false, 1, limits::kMaxMeetingNo);
+  if (!meeting && fields.find("numReunion") == nullptr) {
+    meeting = reunion_fields.integer("numOfficiel", true, 1, limits::kMaxMeetingNo);
+  }
   race.meeting_no = static_cast<int>(meeting.value_or(1));
-  race.race_no = static_cast<int>(fields.integer("numOrdre", true, 1, 99).value_or(1));
-  race.distance_m = static_cast<int>(fields.integer("distance", true, 1, 100000).value_or(0));
+  race.race_no = static_cast<int>(fields.integer("numOrdre", true, 1, limits::kMaxRaceNo).value_or(1));
+  race.distance_m = static_cast<int>(fields.integer("distance", true, 1, limits::kMaxDistanceM).value_or(0));
   const std::string discipline = fields.text("discipline", true);
   if (!discipline.empty()) {
     if (const std::optional<Discipline> parsed = pmu_discipline(discipline)) {
@@ -245,7 +329,7 @@ Race read_race(const json& course, const json& reunion, Day day, const std::stri
     }
   }
   race.name = fields.text("libelle");
-  race.prize_eur = fields.integer("montantPrix", false, 0, std::numeric_limits<std::int64_t>::max());
+  race.prize_eur = fields.integer("montantPrix", false, 0, limits::kMaxEuros);
   race.category = fields.text("categorieParticularite");
   if (const json* going = fields.object("penetrometre")) {
     race.going = Fields(*going, file, fields.path_of("penetrometre"), faults).text("intitule");
@@ -278,11 +362,11 @@ Runner read_runner(const json& participant, RaceId race_id, const std::map<int, 
   Fields fields(participant, file, path, faults);
   Runner runner;
   runner.race_id = race_id;
-  runner.number = static_cast<int>(fields.integer("numPmu", true, 1, 99).value_or(0));
+  runner.number = static_cast<int>(fields.integer("numPmu", true, 1, limits::kMaxRunnerNumber).value_or(0));
   runner.horse_name = fields.text("nom", true);
   runner.horse_key = fields.text("idCheval");
   if (runner.horse_key.empty()) runner.horse_key = runner.horse_name;
-  runner.age = as_int(fields.integer("age", false, 1));
+  runner.age = as_int(fields.integer("age", false, limits::kMinAge, limits::kMaxAge));
   const std::string sex = fields.text("sexe");
   if (!sex.empty()) {
     if (const std::optional<std::string> parsed = pmu_sex(sex)) {
@@ -299,31 +383,25 @@ Runner read_runner(const json& participant, RaceId race_id, const std::map<int, 
   if (runner.jockey.empty()) runner.jockey = fields.text("jockey");
   runner.trainer = fields.text("entraineur");
   runner.musique = fields.text("musique");
-  runner.career_starts = as_int(fields.integer("nombreCourses", false, 0));
-  runner.career_wins = as_int(fields.integer("nombreVictoires", false, 0));
-  runner.career_places = as_int(fields.integer("nombrePlaces", false, 0));
+  runner.career_starts = as_int(fields.integer("nombreCourses", false, 0, limits::kMaxCareerCount));
+  runner.career_wins = as_int(fields.integer("nombreVictoires", false, 0, limits::kMaxCareerCount));
+  runner.career_places = as_int(fields.integer("nombrePlaces", false, 0, limits::kMaxCareerCount));
   if (const json* gains = fields.object("gainsParticipant")) {
     Fields gain_fields(*gains, file, fields.path_of("gainsParticipant"), faults);
-    const std::optional<std::int64_t> centimes = gain_fields.integer("gainsCarriere", false, 0);
-    if (centimes) runner.career_earnings_eur = *centimes / 100;
+    const std::optional<std::int64_t> centimes =
+        gain_fields.integer("gainsCarriere", false, 0, limits::kMaxEuros * kCentimesPerEuro);
+    if (centimes) runner.career_earnings_eur = *centimes / kCentimesPerEuro;
   }
-  runner.handicap_distance_m = as_int(fields.integer("handicapDistance", false, 1));
-  const std::optional<int> stall = as_int(fields.integer("placeCorde", false, 0));
+  runner.handicap_distance_m = as_int(fields.integer("handicapDistance", false, 1, limits::kMaxDistanceM));
+  const std::optional<int> stall = as_int(fields.integer("placeCorde", false, 0, limits::kMaxDraw));
   if (stall && *stall > 0) runner.draw = stall;
-  std::optional<std::int64_t> hectograms = fields.integer("poidsConditionMonte", false, 1);
-  if (!hectograms) hectograms = fields.integer("handicapPoids", false, 1);
-  if (hectograms) runner.weight_kg = static_cast<double>(*hectograms) / 10.0;
-  auto odds = [&](const char* key) -> std::optional<double> {
-    const json* report = fields.object(key);
-    if (report == nullptr) return std::nullopt;
-    const auto rapport = report->find("rapport");
-    if (rapport == report->end() || !rapport->is_number()) return std::nullopt;
-    const double value = rapport->get<double>();
-    return value >= 1.0 ? std::optional<double>(value) : std::nullopt;
-  };
-  runner.morning_odds = odds("dernierRapportReference");
-  runner.final_odds = odds("dernierRapportDirect");
-  runner.finish_position = as_int(fields.integer("ordreArrivee", false, 1));
+  constexpr auto kMaxHectograms = static_cast<std::int64_t>(limits::kMaxWeightKg) * kHectogramsPerKg;
+  std::optional<std::int64_t> hectograms = fields.integer("poidsConditionMonte", false, 1, kMaxHectograms);
+  if (!hectograms) hectograms = fields.integer("handicapPoids", false, 1, kMaxHectograms);
+  if (hectograms) runner.weight_kg = static_cast<double>(*hectograms) / kHectogramsPerKg;
+  runner.morning_odds = read_odds(fields, "dernierRapportReference", file, faults);
+  runner.final_odds = read_odds(fields, "dernierRapportDirect", file, faults);
+  runner.finish_position = as_int(fields.integer("ordreArrivee", false, 1, limits::kMaxFinishPosition));
   if (!runner.finish_position) {
     if (const auto found = arrival.find(runner.number); found != arrival.end()) runner.finish_position = found->second;
   }
@@ -331,9 +409,12 @@ Runner read_runner(const json& participant, RaceId race_id, const std::map<int, 
   if (!incident.empty()) {
     if (const std::optional<Incident> parsed = pmu_incident(incident)) {
       runner.incident = *parsed;
-      if (runner.incident == Incident::kDisqualified) runner.finish_position.reset();
+      // The incident is the stewards' last word: a horse that did not finish or lost its place
+      // has none, whatever an arrival order says (as in CSV, where the two together are refused).
+      if (limits::leaves_no_place(runner.incident)) runner.finish_position.reset();
     } else {
-      warnings.push_back(fmt::format("{}, {}.incident: '{}' is not a known incident; ignored", file, path, incident));
+      warnings.push_back(fmt::format("{}, {}.incident: '{}' is not a known incident; ignored", file, path,
+                                     shown_text(incident)));
     }
   }
   return runner;
@@ -473,13 +554,17 @@ Status read_day_files(const fs::path& day_dir, std::vector<Course>& courses,
 }
 
 // Fields are read with checks; a JSON shape the checks do not foresee (an object where a list
-// should be, say) still ends as an error naming the day, never as an exception.
+// should be, say) still ends as an error naming the day, never as an exception, and so does
+// running out of memory.
 Status read_day(const fs::path& day_dir, std::vector<Course>& courses, std::vector<std::string>& warnings) {
   try {
     return read_day_files(day_dir, courses, warnings);
   } catch (const json::exception& error) {
     return make_error(ErrorCode::kInvalidArgument,
-                      fmt::format("{}: unexpected PMU JSON shape ({})", day_dir.string(), error.what()));
+                      fmt::format("{}: unexpected PMU JSON shape ({})", day_dir.string(),
+                                  shown_text(error.what(), kMaxShownLibraryMessageBytes)));
+  } catch (const std::exception& error) {
+    return exception_error(error, day_dir.string());
   }
 }
 
@@ -523,9 +608,7 @@ Status keep_stored_statuses(Database& db, std::vector<Course>& courses) {
   return ok_status();
 }
 
-}  // namespace
-
-Result<ImportReport> import_pmu(Database& db, const PmuImportOptions& options) {
+Result<ImportReport> import_pmu_steps(Database& db, const PmuImportOptions& options) {
   ImportReport report;
   std::vector<fs::path> days;
   for (const fs::path& path : options.paths) {
@@ -568,6 +651,20 @@ Result<ImportReport> import_pmu(Database& db, const PmuImportOptions& options) {
   }
   PADDOCK_TRY(transaction.commit());
   return report;
+}
+
+}  // namespace
+
+Result<ImportReport> import_pmu(Database& db, const PmuImportOptions& options) {
+  // read_day turns what reading throws into errors; this catches the rest (memory running out
+  // while writing), so that the transaction rolls back and no exception leaves the importer.
+  try {
+    return import_pmu_steps(db, options);
+  } catch (const std::exception& error) {
+    std::vector<std::string> paths;
+    for (const fs::path& path : options.paths) paths.push_back(path.string());
+    return exception_error(error, fmt::format("importing {}", fmt::join(paths, ", ")));
+  }
 }
 
 }  // namespace paddock

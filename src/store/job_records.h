@@ -57,7 +57,7 @@ struct JobRow {
 struct JobFilter {
   std::vector<JobStatus> statuses;  // empty: any
   std::optional<std::int64_t> limit;
-  std::optional<std::string> finished_before;  // end_time before this UTC time
+  std::optional<std::string> finished_before;  // end_time at or before this UTC time
 };
 
 // The queue's order: higher priority first, then the oldest.

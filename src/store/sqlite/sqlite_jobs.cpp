@@ -158,7 +158,7 @@ Result<std::vector<JobRow>> SqliteDatabase::list_jobs(const JobFilter& filter) {
     for (JobStatus status : filter.statuses) quoted.push_back(fmt::format("'{}'", to_string(status)));
     sql += fmt::format(" AND status IN ({})", fmt::join(quoted, ", "));
   }
-  if (filter.finished_before) sql += " AND end_time IS NOT NULL AND end_time < ?1";
+  if (filter.finished_before) sql += " AND end_time IS NOT NULL AND end_time <= ?1";
   sql += " ORDER BY created_at DESC, rowid DESC";
   if (filter.limit) sql += " LIMIT ?2";
   PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(sql));
