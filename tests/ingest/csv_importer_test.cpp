@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -261,7 +262,9 @@ TEST(CsvImporter, ACorrectedArrivalReplacesTheStoredResult) {
   EXPECT_FALSE(runner(after, 2).finish_position.has_value());
   EXPECT_EQ(runner(after, 2).incident, Incident::kDisqualified);
   for (const RunnerEntry& entry : after.runners) {
-    if (entry.number != 2) EXPECT_FALSE(entry.finish_position.has_value()) << entry.number;  // the file's result is whole
+    if (entry.number != 2) {
+      EXPECT_FALSE(entry.finish_position.has_value()) << entry.number;  // the file's result is whole
+    }
   }
 }
 
@@ -285,6 +288,28 @@ struct BadCase {
   std::string runners;
   std::string expected;  // part of the error message
 };
+
+// Imports the case's files over the good fixture: the import must fail naming the fault, and
+// the database must be as it was.
+void expect_refused(const BadCase& bad) {
+  SCOPED_TRACE(bad.what);
+  ImportedFixture fixture_db;
+  Database& db = fixture_db.db();
+  const std::string before = snapshot(db);
+  const Database::Counts counts_before = counts_of(db);
+  const fs::path races = fixture_db.dir().write("races.csv", bad.races);
+  const fs::path runners = fixture_db.dir().write("runners.csv", bad.runners);
+
+  Result<ImportReport> report = import_files(db, races, runners);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(contains(report.error().message, bad.expected)) << report.error().message;
+  EXPECT_TRUE(contains(report.error().message, "nothing was imported")) << report.error().message;
+  const Database::Counts counts_after = counts_of(db);
+  EXPECT_EQ(counts_after.races, counts_before.races);
+  EXPECT_EQ(counts_after.runners, counts_before.runners);
+  EXPECT_EQ(snapshot(db), before);
+}
 
 TEST(CsvImporter, EachBadInputNamesFileLineColumnValueAndChangesNothing) {
   const std::string races_ok = std::string(kRacesHeader) + "5001,2024-06-01,1,1,plat,1600\n";
@@ -334,25 +359,7 @@ TEST(CsvImporter, EachBadInputNamesFileLineColumnValueAndChangesNothing) {
       {"a weight of zero", races_ok, "race_id,number,horse,weight_kg\n5001,1,Zinc Fictif,0\n",
        "runners.csv line 2, column weight_kg: '0' is not a number > 0"},
   };
-  for (const BadCase& bad : cases) {
-    SCOPED_TRACE(bad.what);
-    ImportedFixture fixture_db;
-    Database& db = fixture_db.db();
-    const std::string before = snapshot(db);
-    const Database::Counts counts_before = counts_of(db);
-    const fs::path races = fixture_db.dir().write("races.csv", bad.races);
-    const fs::path runners = fixture_db.dir().write("runners.csv", bad.runners);
-
-    Result<ImportReport> report = import_files(db, races, runners);
-    ASSERT_FALSE(report.ok());
-    EXPECT_EQ(report.error().code, ErrorCode::kInvalidArgument);
-    EXPECT_TRUE(contains(report.error().message, bad.expected)) << report.error().message;
-    EXPECT_TRUE(contains(report.error().message, "nothing was imported")) << report.error().message;
-    const Database::Counts counts_after = counts_of(db);
-    EXPECT_EQ(counts_after.races, counts_before.races);
-    EXPECT_EQ(counts_after.runners, counts_before.runners);
-    EXPECT_EQ(snapshot(db), before);
-  }
+  for (const BadCase& bad : cases) expect_refused(bad);
 }
 
 TEST(CsvImporter, ListsTwentyBadRowsThenCountsTheRest) {
@@ -459,6 +466,124 @@ TEST(CsvImporter, UnknownColumnsAreIgnoredWithOneWarning) {
   const std::vector<std::string> expected = {"races.csv: ignored unknown column 'weather'",
                                              "runners.csv: ignored unknown column 'colour'"};
   EXPECT_EQ(report->warnings, expected);
+}
+
+// `text` with each '@' made a NUL byte.
+std::string with_nul(std::string text) {
+  std::replace(text.begin(), text.end(), '@', '\0');
+  return text;
+}
+
+TEST(CsvImporter, ANulByteInAValueIsABadRow) {
+  const std::string races_ok = std::string(kRacesHeader) + "5001,2024-06-01,1,1,plat,1600\n";
+  const std::vector<BadCase> cases = {
+      {"a NUL in a name", races_ok, with_nul("race_id,number,horse\n5001,1,Zinc@Fictif\n"),
+       "runners.csv line 2, column horse: 'Zinc\\x00Fictif' contains a NUL byte"},
+      {"a NUL in a quoted race name", with_nul("race_id,race_date,meeting_no,race_no,discipline,distance_m,name\n"
+                "5001,2024-06-01,1,1,plat,1600,\"Prix@Fictif\"\n"),
+       "race_id,number,horse\n",
+       "races.csv line 2, column name: 'Prix\\x00Fictif' contains a NUL byte"},
+      {"a NUL after a number", races_ok, with_nul("race_id,number,horse,age\n5001,1,Zinc,5@\n"),
+       "runners.csv line 2, column age: '5\\x00' contains a NUL byte"},
+  };
+  for (const BadCase& bad : cases) expect_refused(bad);
+}
+
+TEST(CsvImporter, APositionWithAnIncidentThatRemovesItIsABadRow) {
+  const std::string races_ok = std::string(kRacesHeader) + "5001,2024-06-01,1,1,plat,1600\n";
+  const std::string header = "race_id,number,horse,finish_position,incident\n";
+  for (const char* incident : {"disqualified", "fell", "pulled_up", "unseated", "FELL"}) {
+    expect_refused({incident, races_ok, header + "5001,1,Zinc Fictif,1," + incident + "\n",
+                    fmt::format("runners.csv line 2, column finish_position: '1' cannot go with the incident {}",
+                                std::string(incident) == "FELL" ? "fell" : incident)});
+  }
+
+  // A demoted horse (distancé, rétrogradé) is placed behind: it keeps its position.
+  TempDir dir;
+  std::unique_ptr<Database> db = open_temp_db(dir);
+  Result<ImportReport> report =
+      import_files(*db, dir.write("races.csv", races_ok),
+                   dir.write("runners.csv", header + "5001,1,Zinc Fictif,4,demoted\n5001,2,Quartz Fictif,1,\n"));
+  ASSERT_TRUE(report.ok()) << report.error().describe();
+  const RaceCard card = cards_of(*db).at(5001);
+  EXPECT_EQ(runner(card, 1).finish_position, 4);
+  EXPECT_EQ(runner(card, 1).incident, Incident::kDemoted);
+}
+
+TEST(CsvImporter, EachNumberBeyondItsColumnsLimitIsABadRow) {
+  const std::string races_ok = std::string(kRacesHeader) + "5001,2024-06-01,1,1,plat,1600\n";
+  const std::string race_header = "race_id,race_date,meeting_no,race_no,discipline,distance_m,prize_eur\n";
+  auto runner_with = [](const std::string& column, const std::string& value) {
+    return fmt::format("race_id,number,horse,{}\n5001,1,Zinc Fictif,{}\n", column, value);
+  };
+  const std::vector<BadCase> cases = {
+      {"a weight of 1e308", races_ok, runner_with("weight_kg", "1e308"),
+       "runners.csv line 2, column weight_kg: '1e308' is not a number > 0 and <= 200"},
+      {"a weight above 200 kg", races_ok, runner_with("weight_kg", "\"200,5\""),
+       "column weight_kg: '200,5' is not a number > 0 and <= 200"},
+      {"final odds above 10000", races_ok, runner_with("final_odds", "10000.01"),
+       "column final_odds: '10000.01' is not a number from 1 to 10000"},
+      {"morning odds of 1e300", races_ok, runner_with("morning_odds", "1e300"),
+       "column morning_odds: '1e300' is not a number from 1 to 10000"},
+      {"a distance above 100 km", race_header + "5001,2024-06-01,1,1,plat,100001,\n", "race_id,number,horse\n",
+       "races.csv line 2, column distance_m: '100001' is not an integer from 1 to 100000"},
+      {"a meeting number of 100", race_header + "5001,2024-06-01,100,1,plat,1600,\n", "race_id,number,horse\n",
+       "column meeting_no: '100' is not an integer from 1 to 99"},
+      {"a race number of 100", race_header + "5001,2024-06-01,1,100,plat,1600,\n", "race_id,number,horse\n",
+       "column race_no: '100' is not an integer from 1 to 99"},
+      {"a prize above a billion euros", race_header + "5001,2024-06-01,1,1,plat,1600,1000000001\n",
+       "race_id,number,horse\n", "column prize_eur: '1000000001' is not an integer from 0 to 1000000000"},
+      {"a prize beyond int64", race_header + "5001,2024-06-01,1,1,plat,1600,99999999999999999999\n",
+       "race_id,number,horse\n", "column prize_eur: '99999999999999999999' is not a non-negative integer"},
+      {"a saddle-cloth number of 100", races_ok, "race_id,number,horse\n5001,100,Zinc Fictif\n",
+       "column number: '100' is not an integer from 1 to 99"},
+      {"a draw of 100", races_ok, runner_with("draw", "100"), "column draw: '100' is not an integer from 0 to 99"},
+      {"a handicap distance above 100 km", races_ok, runner_with("handicap_distance_m", "100001"),
+       "column handicap_distance_m: '100001' is not an integer from 1 to 100000"},
+      {"career starts above 1000", races_ok, runner_with("career_starts", "1001"),
+       "column career_starts: '1001' is not an integer from 0 to 1000"},
+      {"career wins above 1000", races_ok, runner_with("career_wins", "2147483648"),
+       "column career_wins: '2147483648' is not an integer from 0 to 1000"},
+      {"career places above 1000", races_ok, runner_with("career_places", "1001"),
+       "column career_places: '1001' is not an integer from 0 to 1000"},
+      {"career earnings above a billion euros", races_ok, runner_with("career_earnings_eur", "9223372036854775807"),
+       "column career_earnings_eur: '9223372036854775807' is not an integer from 0 to 1000000000"},
+      {"a finishing position of 100", races_ok, runner_with("finish_position", "100"),
+       "column finish_position: '100' is not an integer from 1 to 99"},
+  };
+  for (const BadCase& bad : cases) expect_refused(bad);
+}
+
+TEST(CsvImporter, ADirectoryWhereAFileIsExpectedIsAnErrorNamingIt) {
+  TempDir dir;
+  std::unique_ptr<Database> db = open_temp_db(dir);
+  fs::create_directory(dir.path() / "races.csv");
+  Result<ImportReport> report = import_files(*db, dir.path() / "races.csv", fixture("runners.csv"));
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(contains(report.error().message, "races.csv' is a directory")) << report.error().message;
+  EXPECT_EQ(counts_of(*db).races, 0);
+}
+
+TEST(CsvImporter, UnknownColumnNamesAreShortenedAndCountedInTheWarning) {
+  TempDir dir;
+  std::unique_ptr<Database> db = open_temp_db(dir);
+  std::string header = std::string("race_id,race_date,meeting_no,race_no,discipline,distance_m,") +
+                       std::string(1 << 20, 'w');
+  std::string row = "5001,2024-06-01,1,1,plat,1600,x";
+  for (int i = 0; i < 30; ++i) {
+    header += fmt::format(",extra{}", i);
+    row += ",y";
+  }
+  Result<ImportReport> report = import_files(*db, dir.write("races.csv", header + "\n" + row + "\n"),
+                                             dir.write("runners.csv", kRunnersHeader));
+  ASSERT_TRUE(report.ok()) << report.error().describe();
+  ASSERT_EQ(report->warnings.size(), 1u);
+  const std::string& warning = report->warnings[0];
+  EXPECT_LT(warning.size(), 400u) << warning.substr(0, 400);
+  EXPECT_TRUE(contains(warning, "races.csv: ignored unknown columns 'wwwww")) << warning.substr(0, 400);
+  EXPECT_TRUE(contains(warning, "www...', 'extra0'")) << warning.substr(0, 400);
+  EXPECT_TRUE(contains(warning, "and 21 more")) << warning.substr(0, 400);
 }
 
 TEST(CsvImporter, FailureWhileWritingLeavesNothingBehind) {

@@ -1,9 +1,13 @@
 #include "ingest/csv_reader.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
+
+#include "support/test_fixture.h"
 
 namespace paddock {
 namespace {
@@ -108,6 +112,31 @@ TEST(CsvReader, MissingFileIsNotFoundAndNamesThePath) {
   ASSERT_FALSE(reader.ok());
   EXPECT_EQ(reader.error().code, ErrorCode::kNotFound);
   EXPECT_NE(reader.error().message.find("/nonexistent/dir/races.csv"), std::string::npos);
+}
+
+TEST(CsvReader, ADirectoryOrAFifoIsAnErrorNamingIt) {
+  testing::TempDir dir("csv-reader");
+  const std::string directory = dir.file("races.csv");
+  std::filesystem::create_directory(directory);
+  Result<CsvReader> reader = CsvReader::open(directory);
+  ASSERT_FALSE(reader.ok());
+  EXPECT_EQ(reader.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(reader.error().message.find(directory + "' is a directory"), std::string::npos) << reader.error().message;
+
+  // A FIFO without a writer must neither hang the import nor be read as an empty file.
+  const std::string fifo = dir.file("runners.csv");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  reader = CsvReader::open(fifo);
+  ASSERT_FALSE(reader.ok());
+  EXPECT_EQ(reader.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(reader.error().message.find(fifo + "' is not a regular file"), std::string::npos) << reader.error().message;
+}
+
+TEST(CsvReader, ControlBytesAfterAClosingQuoteAreShownEscaped) {
+  Result<std::vector<CsvRecord>> records = read_all(std::string("a,b\n\"x\"\x01,2\n"));
+  ASSERT_FALSE(records.ok());
+  EXPECT_NE(records.error().message.find("unexpected '\\x01' after the closing quote"), std::string::npos)
+      << records.error().message;
 }
 
 TEST(CsvReader, OpensAFileAndNamesItByItsFileName) {

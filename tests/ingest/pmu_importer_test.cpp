@@ -262,6 +262,166 @@ TEST_F(PmuImport, ACorrectedArrivalLeavesNoTwoHorsesOnOnePlace) {
             "1:1: 2:-:disqualified 3:2: 4:-: 5:-: 6:-:disqualified");
 }
 
+// The document's text with the string "@RAW@" replaced by `raw`, for shapes json cannot build
+// without recursing (a value nested 70,000 deep).
+std::string with_raw(const json& document, const std::string& raw) {
+  std::string text = document.dump();
+  const std::string placeholder = "\"@RAW@\"";
+  const std::size_t at = text.find(placeholder);
+  if (at == std::string::npos) ADD_FAILURE() << "no placeholder in " << text;
+  return at == std::string::npos ? text : text.replace(at, placeholder.size(), raw);
+}
+
+TEST_F(PmuImport, JsonNestedTooDeepIsAnErrorNamingTheFile) {
+  const std::string deep = std::string(70000, '[') + std::string(70000, ']');
+  const json pristine_programme = programme_;
+  const json pristine_participants = participants_;
+  for (const char* field : {"libelle", "ordreArrivee", "numPmu"}) {
+    SCOPED_TRACE(field);
+    programme_ = pristine_programme;
+    participants_ = pristine_participants;
+    const bool in_participants = std::string(field) == "numPmu";
+    if (in_participants) {
+      participants_["participants"][2][field] = "@RAW@";
+    } else {
+      programme_["programme"]["reunions"][0]["courses"][0][field] = "@RAW@";
+    }
+    write_all();
+    const fs::path file = in_participants ? day_ / "R1" / "C1" / "participants.json" : day_ / "programme.json";
+    write(file, with_raw(in_participants ? participants_ : programme_, deep));
+    for (BadRowPolicy policy : {BadRowPolicy::kRejectAll, BadRowPolicy::kSkip}) {
+      Result<ImportReport> report = import(policy);
+      ASSERT_FALSE(report.ok());
+      EXPECT_EQ(report.error().code, ErrorCode::kInvalidArgument);
+      EXPECT_NE(report.error().message.find(file.string() + ": JSON nested deeper than 64 levels"), std::string::npos)
+          << report.error().message;
+    }
+    EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM races"), 0);
+  }
+}
+
+TEST_F(PmuImport, NestingWithinTheLimitIsABadFieldShownShortly) {
+  json nested = "X";
+  for (int i = 0; i < 50; ++i) nested = json::array({nested, std::string(1000, 'Y')});  // 56 deep in the file
+  programme_["programme"]["reunions"][0]["courses"][0]["libelle"] = nested;
+  write_all();
+  Result<ImportReport> report = import();
+  ASSERT_FALSE(report.ok());
+  const std::string& message = report.error().message;
+  EXPECT_NE(message.find("reunions[0].courses[0].libelle: '[...]' is not a string"), std::string::npos) << message;
+  EXPECT_LT(message.size(), 1000u) << message;
+}
+
+TEST_F(PmuImport, ADirectoryWhereAFileIsExpectedIsAnErrorNamingIt) {
+  const fs::path participants = day_ / "R1" / "C2" / "participants.json";
+  fs::remove(participants);
+  fs::create_directories(participants);
+  Result<ImportReport> report = import(BadRowPolicy::kSkip);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(report.error().message.find(participants.string() + "' is a directory"), std::string::npos)
+      << report.error().message;
+
+  fs::remove(day_ / "programme.json");
+  fs::create_directories(day_ / "programme.json");
+  report = import(BadRowPolicy::kSkip);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.error().message.find("programme.json' is a directory"), std::string::npos) << report.error().message;
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM races"), 0);
+}
+
+TEST_F(PmuImport, NumbersBeyondTheLimitsTheCsvImporterKeepsAreBadFields) {
+  // On the race without participants: a race with a bad field is not read further.
+  programme_["programme"]["reunions"][1]["courses"][0]["montantPrix"] = 100'000'000'000'000;  // euros
+  json& p = participants_["participants"];
+  p[0]["dernierRapportDirect"]["rapport"] = 1e308;
+  p[1]["poidsConditionMonte"] = std::int64_t{1} << 62;
+  p[2]["age"] = 31;
+  p[3]["nombreCourses"] = 1001;
+  p[4]["gainsParticipant"]["gainsCarriere"] = 100'000'000'001;  // centimes: a billion euros and a centime
+  p[5]["placeCorde"] = 100;
+  json& q = second_participants_["participants"];
+  q[0]["ordreArrivee"] = 100;
+  q[1]["handicapDistance"] = 100'001;
+  q[2]["dernierRapportReference"]["rapport"] = 10000.5;
+  q[3].erase("poidsConditionMonte");
+  q[3]["handicapPoids"] = 2001;
+  write_all();
+  Result<ImportReport> report = import();
+  ASSERT_FALSE(report.ok());
+  const std::string& message = report.error().message;
+  for (const char* expected : {
+           "reunions[1].courses[0].montantPrix: '100000000000000' is not between 0 and 1000000000",
+           "participants[0].dernierRapportDirect.rapport: '1e+308' is not between 1 and 10000",
+           "participants[1].poidsConditionMonte: '4611686018427387904' is not between 1 and 2000",
+           "participants[2].age: '31' is not between 1 and 30",
+           "participants[3].nombreCourses: '1001' is not between 0 and 1000",
+           "participants[4].gainsParticipant.gainsCarriere: '100000000001' is not between 0 and 100000000000",
+           "participants[5].placeCorde: '100' is not between 0 and 99",
+           "participants[0].ordreArrivee: '100' is not between 1 and 99",
+           "participants[1].handicapDistance: '100001' is not between 1 and 100000",
+           "participants[2].dernierRapportReference.rapport: '10000.5' is not between 1 and 10000",
+           "participants[3].handicapPoids: '2001' is not between 1 and 2000",
+       }) {
+    EXPECT_NE(message.find(expected), std::string::npos) << expected << "\n" << message;
+  }
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM races"), 0);
+}
+
+TEST_F(PmuImport, ANulInATextIsABadFieldAsInCsv) {
+  participants_["participants"][0]["nom"] = std::string("ZINC\0FICTIF", 11);
+  write_all();
+  Result<ImportReport> report = import();
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.error().message.find("participants[0].nom: 'ZINC\\x00FICTIF' contains a NUL byte"), std::string::npos)
+      << report.error().message;
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM races"), 0);
+}
+
+TEST_F(PmuImport, AHorseThatDidNotFinishHasNoPosition) {
+  // Its own ordreArrivee and an incident that says it fell: the incident wins, as in CSV a
+  // position and such an incident never go together.
+  json& flat = second_participants_["participants"];
+  flat[0]["incident"] = "TOMBE";
+  flat[1]["ordreArrivee"] = 3;
+  flat[1]["incident"] = "DISTANCE";  // demoted: placed behind, keeps its place
+  write_all();
+  ASSERT_TRUE(import().ok());
+  EXPECT_EQ(query_text(db_, "SELECT COALESCE(finish_position, '-') || ':' || incident FROM runners "
+                            "WHERE race_id = 202108100102 AND number = 1"),
+            "-:fell");
+  EXPECT_EQ(query_text(db_, "SELECT finish_position || ':' || incident FROM runners "
+                            "WHERE race_id = 202108100102 AND number = 2"),
+            "3:demoted");
+}
+
+TEST_F(PmuImport, LongValuesAreShortenedInMessages) {
+  const std::string huge(1 << 20, 'X');
+  participants_["participants"][0]["incident"] = huge;
+  participants_["participants"][1]["sexe"] = huge;
+  programme_["programme"]["reunions"][0]["courses"][1]["discipline"] = huge;
+  write_all();
+  Result<ImportReport> report = import(BadRowPolicy::kSkip);
+  ASSERT_TRUE(report.ok()) << report.error().describe().substr(0, 1000);
+  for (const std::string& warning : report->warnings) EXPECT_LT(warning.size(), 400u) << warning.substr(0, 400);
+  for (const BadRow& row : report->bad_rows) {
+    EXPECT_LT(row.message.size(), 400u) << row.message.substr(0, 400);
+    EXPECT_LT(row.value.size(), 100u);
+  }
+  ASSERT_EQ(report->bad_rows.size(), 2u);
+  const std::string& discipline = report->bad_rows[1].message;
+  EXPECT_NE(discipline.find("courses[1].discipline: 'XXXXXXXXXX"), std::string::npos) << discipline;
+  EXPECT_NE(discipline.find("XXX...' is not a discipline"), std::string::npos) << discipline;
+
+  // A parse error quotes the token it stopped in: a string of a megabyte with a control byte.
+  write(day_ / "R1" / "C1" / "participants.json", "{\"participants\": \"" + huge + "\x01\"}");
+  report = import(BadRowPolicy::kSkip);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.error().message.find("participants.json: not valid JSON"), std::string::npos)
+      << report.error().message.substr(0, 1000);
+  EXPECT_LT(report.error().message.size(), 1000u) << report.error().message.substr(0, 1000);
+}
+
 TEST_F(PmuImport, AnImportedDayIsPredicted) {
   // The demo database's model predicts the imported races like any others.
   const std::string demo = testing::demo_database_copy(dir_.path());
