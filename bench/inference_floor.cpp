@@ -1,9 +1,11 @@
 // The inference floor of a batch job: the same feature rows the engine would compute, pushed
-// through XGBoost alone, in chunks of the same size, on N threads with one booster each. What
+// through the tree evaluator alone (XGBoost's, or paddock's flat forest with --evaluator flat),
+// in chunks of the same size, on N threads with one model each. What
 // the engine adds on top (reading races, features, stage 2, writing) shows as the ratio of its
 // end-to-end rate to this one. Features are built before the clock starts.
 //
 // Usage: inference_floor --db FILE [--workers N] [--chunk-size N] [--limit N] [--repeat N]
+//                        [--evaluator xgboost|flat]
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -23,6 +25,7 @@ struct Args {
   int chunk_size = 50;
   std::int64_t limit = 0;
   int repeat = 1;
+  std::string evaluator = "xgboost";
 };
 
 int run(const Args& args) {
@@ -68,6 +71,9 @@ int run(const Args& args) {
 
   std::vector<Model> models;
   for (int w = 0; w < args.workers; ++w) models.push_back(std::move(*Model::load((*record)->path)));
+  if (args.evaluator == "flat" && !models.front().uses_flat_forest()) {
+    return fmt::print(stderr, "the flat forest is not used: {}\n", models.front().evaluator()), 1;
+  }
   double best = 1e300;
   for (int r = 0; r < args.repeat; ++r) {
     const auto start = std::chrono::steady_clock::now();
@@ -75,7 +81,12 @@ int run(const Args& args) {
     for (int w = 0; w < args.workers; ++w) {
       threads.emplace_back([&, w] {
         for (std::size_t c = static_cast<std::size_t>(w); c < chunks.size(); c += static_cast<std::size_t>(args.workers)) {
-          (void)models[static_cast<std::size_t>(w)].booster().predict(chunks[c].data(), chunk_rows[c], kFeatureCount);
+          Model& model = models[static_cast<std::size_t>(w)];
+          if (args.evaluator == "flat") {
+            (void)model.score_rows(chunks[c].data(), chunk_rows[c]);
+          } else {
+            (void)model.booster().predict(chunks[c].data(), chunk_rows[c], kFeatureCount);
+          }
         }
       });
     }
@@ -84,9 +95,9 @@ int run(const Args& args) {
   }
   // The history load and the feature rows (one thread, race cards read included) are timed
   // too: they are what the engine adds before XGBoost, and a figure to compare changes by.
-  fmt::print("races={} rows={} workers={} seconds={:.4f} races_per_second={:.0f} us_per_row={:.3f} "
+  fmt::print("evaluator={} races={} rows={} workers={} seconds={:.4f} races_per_second={:.0f} us_per_row={:.3f} "
              "history_load_seconds={:.3f} features_seconds={:.3f}\n",
-             ids.size(), total_rows, args.workers, best, static_cast<double>(ids.size()) / best,
+             args.evaluator, ids.size(), total_rows, args.workers, best, static_cast<double>(ids.size()) / best,
              1e6 * best * args.workers / static_cast<double>(total_rows), load_seconds, features_seconds);
   return 0;
 }
@@ -102,6 +113,7 @@ int main(int argc, char** argv) {
   app.add_option("--chunk-size", args.chunk_size);
   app.add_option("--limit", args.limit);
   app.add_option("--repeat", args.repeat);
+  app.add_option("--evaluator", args.evaluator)->check(CLI::IsMember({"xgboost", "flat"}));
   CLI11_PARSE(app, argc, argv);
   return paddock::run(args);
 }

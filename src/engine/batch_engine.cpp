@@ -463,7 +463,8 @@ Status BatchEngine::load_model() {
     }
   }
   // Loaded once here to fail early and clearly; each worker loads its own copy.
-  PADDOCK_TRY(Model::load(record->path));
+  PADDOCK_ASSIGN_OR_RETURN(const Model checked, Model::load(record->path));
+  evaluator_ = checked.evaluator();
   model_ = std::move(*record);
   job_.model_id = model_.id;
   return db_->update_job(job_);
@@ -550,6 +551,7 @@ void BatchEngine::write_header() {
   log_->line(fmt::format("   Memory limit: {}MB", options_.max_memory_mb));
   log_->line(fmt::format("   Database: {}", options_.db_path));
   log_->line(fmt::format("   Model: {} ({})", model_.id, model_.name));
+  log_->line(fmt::format("   Trees: {}", evaluator_));
   log_->line("");
 }
 

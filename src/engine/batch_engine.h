@@ -99,6 +99,7 @@ class BatchEngine {
   bool taken_over_ = false;  // the row existed (queued, or a job to resume)
   std::optional<JobLog> log_;
   ModelRecord model_;
+  std::string evaluator_;  // which tree evaluator the workers use, in words
   std::vector<RaceId> pending_;
   std::vector<RaceId> unknown_;  // --race-ids that name no race
   bool list_stored_ = false;     // job_races holds the race list

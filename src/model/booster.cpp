@@ -128,6 +128,15 @@ Status Booster::save(const std::string& path) const {
   return ok_status();
 }
 
+Result<std::vector<std::uint8_t>> Booster::serialize(const std::string& format) const {
+  const std::string config = fmt::format(R"({{"format": "{}"}})", format);
+  bst_ulong length = 0;
+  const char* bytes = nullptr;
+  PADDOCK_XGB(XGBoosterSaveModelToBuffer(handle_, config.c_str(), &length, &bytes));
+  return std::vector<std::uint8_t>(reinterpret_cast<const std::uint8_t*>(bytes),
+                                   reinterpret_cast<const std::uint8_t*>(bytes) + length);
+}
+
 Status Booster::set_threads(int threads) {
   PADDOCK_XGB(XGBoosterSetParam(handle_, "nthread", std::to_string(threads).c_str()));
   return ok_status();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -53,6 +54,8 @@ class Booster {
   static Result<Booster> load(const std::string& path);
 
   Status save(const std::string& path) const;
+  // The model as XGBoost serialises it in memory: "json" text or "ubj" (binary JSON) bytes.
+  Result<std::vector<std::uint8_t>> serialize(const std::string& format) const;
   Status set_threads(int threads);
   // Raw margin scores (before any objective's transform, as Python's output_margin=True), one
   // per row; a model giving more than one output a row is an error. `values` holds rows x columns floats, NaN for missing.

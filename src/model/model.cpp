@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <limits>
 #include <cstdio>
 #include <cstring>
 #include <cmath>
@@ -189,7 +191,89 @@ Result<Model> Model::load(const std::string& directory) {
   PADDOCK_TRY(check_regular_file(directory + "/model.json"));  // XGBoost's own message is cryptic
   PADDOCK_ASSIGN_OR_RETURN(Booster booster, Booster::load(directory + "/model.json"));
   PADDOCK_TRY(check_booster_features(booster, fmt::format("model '{}'", directory)));
-  return Model(std::move(booster), std::move(meta));
+  Model model(std::move(booster), std::move(meta));
+  model.attach_flat_forest();
+  return model;
+}
+
+Model Model::from_parts(Booster booster, ModelMeta meta) {
+  Model model(std::move(booster), std::move(meta));
+  model.attach_flat_forest();
+  return model;
+}
+
+namespace {
+
+// Rows that reach both sides of every split of the forest: each value a threshold itself
+// (x < t is false), the float just below it (true), or missing; and the forest's scores of them
+// must be XGBoost's, bit for bit.
+Status check_against_booster(const FlatForest& forest, Booster& booster) {
+  constexpr std::size_t kRows = 512;
+  const std::vector<std::vector<float>> thresholds = forest.thresholds_by_feature();
+  const std::size_t columns = forest.feature_count();
+  std::vector<float> rows(kRows * columns);
+  std::uint64_t state = 0x9E3779B97F4A7C15ULL;
+  auto next = [&state] {  // splitmix64: deterministic, no <random> engine state to carry
+    state += 0x9E3779B97F4A7C15ULL;
+    std::uint64_t z = state;
+    z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31U);
+  };
+  for (std::size_t r = 0; r < kRows; ++r) {
+    for (std::size_t c = 0; c < columns; ++c) {
+      const std::vector<float>& cuts = thresholds[c];
+      const std::uint64_t pick = next();
+      float value = std::numeric_limits<float>::quiet_NaN();
+      if (!cuts.empty() && pick % 10 != 0) {
+        const float cut = cuts[(pick >> 8U) % cuts.size()];
+        value = (pick >> 4U) % 2 == 0 ? cut : std::nextafter(cut, -std::numeric_limits<float>::infinity());
+      } else if (cuts.empty() && pick % 10 != 0) {
+        value = static_cast<float>(pick % 1000) / 10.0F;
+      }
+      rows[r * columns + c] = value;
+    }
+  }
+  PADDOCK_ASSIGN_OR_RETURN(const std::vector<float> expected, booster.predict(rows.data(), kRows, columns));
+  std::vector<float> got(kRows);
+  forest.predict(rows.data(), kRows, columns, got.data());
+  for (std::size_t r = 0; r < kRows; ++r) {
+    if (std::memcmp(&got[r], &expected[r], sizeof(float)) != 0) {
+      return make_error(ErrorCode::kModel, fmt::format("its score of a sample row differs from XGBoost's ({} vs {})",
+                                                       got[r], expected[r]));
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+void Model::attach_flat_forest() {
+  const char* choice = std::getenv("PADDOCK_TREE_EVALUATOR");
+  if (choice != nullptr && std::string_view(choice) == "xgboost") {
+    evaluator_ = "XGBoost (PADDOCK_TREE_EVALUATOR=xgboost)";
+    return;
+  }
+  Result<std::vector<std::uint8_t>> bytes = booster_.serialize("ubj");
+  Result<FlatForest> forest = bytes.ok() ? FlatForest::from_ubjson(*bytes) : Result<FlatForest>(bytes.error());
+  Status same = forest.ok() && forest->feature_count() == static_cast<std::size_t>(kFeatureCount)
+                    ? check_against_booster(*forest, booster_)
+                    : Status(forest.ok() ? make_error(ErrorCode::kModel, "the model's feature count differs")
+                                         : forest.error());
+  if (!same.ok()) {
+    evaluator_ = "XGBoost (the flat forest is not used: " + same.error().message + ")";
+    return;
+  }
+  forest_.emplace(std::move(*forest));
+  evaluator_ = fmt::format("paddock's flat forest ({} trees of depth {}, checked against XGBoost)",
+                           forest_->tree_count(), forest_->depth());
+}
+
+Result<std::vector<float>> Model::score_rows(const float* values, std::size_t rows) {
+  if (!forest_) return booster_.predict(values, rows, kFeatureCount);
+  std::vector<float> scores(rows);
+  forest_->predict(values, rows, kFeatureCount, scores.data());
+  return scores;
 }
 
 // A registered model's directory never changes: predictions made with it must be made again
@@ -229,7 +313,7 @@ Result<std::vector<RacePrediction>> Model::predict(std::span<const RaceFeatures>
   std::vector<float> matrix;
   matrix.reserve(rows * kFeatureCount);
   for (const RaceFeatures& race : races) matrix.insert(matrix.end(), race.values.begin(), race.values.end());
-  PADDOCK_ASSIGN_OR_RETURN(std::vector<float> scores, booster_.predict(matrix.data(), rows, kFeatureCount));
+  PADDOCK_ASSIGN_OR_RETURN(std::vector<float> scores, score_rows(matrix.data(), rows));
 
   std::vector<RacePrediction> predictions;
   predictions.reserve(races.size());

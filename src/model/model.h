@@ -19,6 +19,7 @@
 #include "features/market.h"
 #include "features/race_features.h"
 #include "model/booster.h"
+#include "model/flat_forest.h"
 
 namespace paddock {
 
@@ -61,11 +62,19 @@ class Model {
   static Result<Model> load(const std::string& directory);
   // Writes a new model directory; refuses one that exists (kAlreadyExists): a registered
   // model's files never change.
-  static Model from_parts(Booster booster, ModelMeta meta) { return Model(std::move(booster), std::move(meta)); }
+  static Model from_parts(Booster booster, ModelMeta meta);
   Status save(const std::string& directory) const;
 
   const ModelMeta& meta() const { return meta_; }
   Booster& booster() { return booster_; }
+  // Which evaluator scores rows: "paddock's flat forest (checked against XGBoost)", or
+  // "XGBoost" with the reason the flat forest is not used.
+  const std::string& evaluator() const { return evaluator_; }
+  bool uses_flat_forest() const { return forest_.has_value(); }
+
+  // Stage-1 scores of rows (row-major, kFeatureCount columns): the flat forest when it holds,
+  // else XGBoost; the two give the same floats.
+  Result<std::vector<float>> score_rows(const float* values, std::size_t rows);
 
   // Predicts a batch of races with one call into XGBoost. `markets[i]` belongs to `races[i]`.
   Result<std::vector<RacePrediction>> predict(std::span<const RaceFeatures> races,
@@ -73,8 +82,13 @@ class Model {
 
  private:
   Model(Booster booster, ModelMeta meta) : booster_(std::move(booster)), meta_(std::move(meta)) {}
+  // Flattens the booster's trees and keeps them if they give XGBoost's scores on sample rows.
+  void attach_flat_forest();
+
   Booster booster_;
   ModelMeta meta_;
+  std::optional<FlatForest> forest_;
+  std::string evaluator_ = "XGBoost";
 };
 
 // The stages as pure functions, shared by training, evaluation and prediction.

@@ -722,5 +722,31 @@ TEST_F(BatchEngineTest, AFailedRaceIsRetriedAtTheEndAndItsAttemptsAreKept) {
   EXPECT_EQ(count("SELECT attempts FROM job_races WHERE job_id = '" + single.job_id + "'"), 1);
 }
 
+// The flat forest (the default) and XGBoost give the same predictions on the whole demo
+// database: every probability equal, not merely close.
+TEST_F(BatchEngineTest, TheFlatForestPredictsExactlyAsXGBoost) {
+  setenv("PADDOCK_TREE_EVALUATOR", "xgboost", 1);
+  PredictOptions o = options();
+  o.job_id = "with-xgboost";
+  const JobOutcome reference = run(o);
+  unsetenv("PADDOCK_TREE_EVALUATOR");
+  ASSERT_EQ(reference.status, JobStatus::kCompleted);
+  testing::exec_sql(db_path_, "CREATE TABLE reference AS SELECT race_id, number, score, win_probability, predicted_rank "
+                              "FROM predictions");
+  o.job_id = "with-flat-forest";
+  o.all = true;
+  const JobOutcome flat = run(o);
+  ASSERT_EQ(flat.status, JobStatus::kCompleted);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM predictions WHERE job_id = 'with-flat-forest'"),
+            count("SELECT COUNT(*) FROM reference"));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM predictions p JOIN reference r USING (race_id, number) "
+                  "WHERE p.score != r.score OR p.win_probability != r.win_probability "
+                  "OR p.predicted_rank != r.predicted_rank"),
+            0);
+  std::ifstream log(flat.log_path);
+  const std::string content((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(content.find("Trees: paddock's flat forest"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace paddock

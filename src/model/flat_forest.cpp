@@ -1,0 +1,254 @@
+#include "model/flat_forest.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <utility>
+#include <cmath>
+#include <limits>
+
+namespace paddock {
+namespace {
+
+constexpr std::uint32_t kDefaultRight = 0x80000000U;
+constexpr std::uint32_t kFeatureMask = 0x7FFFFFFFU;
+constexpr std::size_t kBlock = 64;  // rows scored together, tree by tree
+constexpr std::size_t kLanes = 8;   // rows descending a tree side by side
+
+Error unsupported(const std::string& what) {
+  return make_error(ErrorCode::kModel, "the fast tree evaluator does not support " + what);
+}
+
+// One tree as XGBoost's JSON holds it: node arrays indexed by node id; a leaf has left = -1
+// and its value in split_conditions.
+struct JsonTree {
+  std::vector<int> left;
+  std::vector<int> right;
+  std::vector<int> feature;
+  std::vector<float> condition;
+  std::vector<int> default_left;
+
+  bool is_leaf(int node) const { return left[static_cast<std::size_t>(node)] == -1; }
+};
+
+Result<JsonTree> read_tree(const nlohmann::json& tree) {
+  JsonTree t;
+  t.left = tree.at("left_children").get<std::vector<int>>();
+  t.right = tree.at("right_children").get<std::vector<int>>();
+  t.feature = tree.at("split_indices").get<std::vector<int>>();
+  t.condition = tree.at("split_conditions").get<std::vector<float>>();
+  t.default_left = tree.at("default_left").get<std::vector<int>>();
+  const std::size_t n = t.left.size();
+  if (n == 0 || t.right.size() != n || t.feature.size() != n || t.condition.size() != n || t.default_left.size() != n) {
+    return make_error(ErrorCode::kModel, "a tree of the model has node arrays of different lengths");
+  }
+  if (tree.contains("split_type")) {
+    for (int type : tree.at("split_type").get<std::vector<int>>()) {
+      if (type != 0) return unsupported("categorical splits");
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool leaf = t.left[i] == -1;
+    if (!leaf && (t.left[i] <= 0 || t.right[i] <= 0 || static_cast<std::size_t>(t.left[i]) >= n ||
+                  static_cast<std::size_t>(t.right[i]) >= n || t.feature[i] < 0)) {
+      return make_error(ErrorCode::kModel, "a tree of the model has a node with an invalid child or feature");
+    }
+  }
+  return t;
+}
+
+// Depth of the subtree under `node` (a leaf has depth 0); -1 when deeper than the limit or
+// when the children do not form a tree.
+int depth_of(const JsonTree& tree, int node, int level) {
+  if (level > FlatForest::kMaxDepth) return -1;
+  if (tree.is_leaf(node)) return 0;
+  const int l = depth_of(tree, tree.left[static_cast<std::size_t>(node)], level + 1);
+  const int r = depth_of(tree, tree.right[static_cast<std::size_t>(node)], level + 1);
+  if (l < 0 || r < 0) return -1;
+  return 1 + std::max(l, r);
+}
+
+// The margin XGBoost starts every row from: base_score through the objective's ProbToMargin,
+// in float as XGBoost computes it.
+Result<float> initial_margin(const nlohmann::json& learner) {
+  const std::string text = learner.at("learner_model_param").at("base_score").get<std::string>();
+  const float base = std::stof(text);
+  const std::string objective = learner.at("objective").at("name").get<std::string>();
+  if (objective.starts_with("rank:") || objective == "reg:squarederror" || objective == "reg:linear" ||
+      objective == "reg:pseudohubererror" || objective == "reg:absoluteerror" || objective == "binary:logitraw") {
+    return base;
+  }
+  if (objective == "binary:logistic" || objective == "reg:logistic") return -std::log(1.0F / base - 1.0F);
+  return unsupported(fmt::format("the objective '{}'", objective));
+}
+
+}  // namespace
+
+Result<FlatForest> FlatForest::from_json(std::string_view model_json) {
+  try {
+    return from_document(nlohmann::json::parse(model_json));
+  } catch (const std::exception& error) {
+    return make_error(ErrorCode::kModel, fmt::format("cannot read the model's JSON: {}", error.what()));
+  }
+}
+
+Result<FlatForest> FlatForest::from_ubjson(const std::vector<std::uint8_t>& model_ubjson) {
+  try {
+    return from_document(nlohmann::json::from_ubjson(model_ubjson));
+  } catch (const std::exception& error) {
+    return make_error(ErrorCode::kModel, fmt::format("cannot read the model's UBJSON: {}", error.what()));
+  }
+}
+
+Result<FlatForest> FlatForest::from_document(const nlohmann::json& root) {
+  try {
+    const nlohmann::json& learner = root.at("learner");
+    const nlohmann::json& booster = learner.at("gradient_booster");
+    if (booster.at("name").get<std::string>() != "gbtree") {
+      return unsupported(fmt::format("the booster '{}'", booster.at("name").get<std::string>()));
+    }
+    const nlohmann::json& param = learner.at("learner_model_param");
+    const int classes = std::stoi(param.at("num_class").get<std::string>());
+    const int targets = param.contains("num_target") ? std::stoi(param.at("num_target").get<std::string>()) : 1;
+    if (classes > 1 || targets > 1) return unsupported("a model with several outputs a row");
+    FlatForest forest;
+    PADDOCK_ASSIGN_OR_RETURN(forest.base_margin_, initial_margin(learner));
+    forest.feature_count_ = static_cast<std::size_t>(std::stoul(param.at("num_feature").get<std::string>()));
+
+    std::vector<JsonTree> trees;
+    for (const nlohmann::json& tree : booster.at("model").at("trees")) {
+      PADDOCK_ASSIGN_OR_RETURN(JsonTree t, read_tree(tree));
+      const int depth = depth_of(t, 0, 0);
+      if (depth < 0) return unsupported(fmt::format("trees deeper than {}", kMaxDepth));
+      forest.depth_ = std::max(forest.depth_, depth);
+      trees.push_back(std::move(t));
+    }
+    forest.tree_count_ = trees.size();
+    forest.internal_per_tree_ = (std::size_t{1} << forest.depth_) - 1;
+    forest.leaves_per_tree_ = std::size_t{1} << forest.depth_;
+    forest.feature_.assign(forest.tree_count_ * forest.internal_per_tree_, 0);
+    forest.threshold_.assign(forest.tree_count_ * forest.internal_per_tree_, 0.0F);
+    forest.leaf_.assign(forest.tree_count_ * forest.leaves_per_tree_, 0.0F);
+
+    for (std::size_t t = 0; t < trees.size(); ++t) {
+      const JsonTree& tree = trees[t];
+      std::uint32_t* feature = forest.feature_.data() + t * forest.internal_per_tree_;
+      float* threshold = forest.threshold_.data() + t * forest.internal_per_tree_;
+      float* leaf = forest.leaf_.data() + t * forest.leaves_per_tree_;
+      // Walk the tree, placing each node at its level-order slot of the complete tree.
+      struct Item {
+        int node;
+        std::size_t slot;
+        int level;
+      };
+      std::vector<Item> stack{{0, 0, 0}};
+      while (!stack.empty()) {
+        const Item item = stack.back();
+        stack.pop_back();
+        const auto n = static_cast<std::size_t>(item.node);
+        if (tree.is_leaf(item.node)) {
+          // Every padded leaf under this slot is this leaf.
+          const int below = forest.depth_ - item.level;
+          const std::size_t first = ((item.slot + 1) << below) - 1 - forest.internal_per_tree_;
+          std::fill(leaf + first, leaf + first + (std::size_t{1} << below), tree.condition[n]);
+          continue;
+        }
+        if (static_cast<std::size_t>(tree.feature[n]) >= forest.feature_count_) {
+          return make_error(ErrorCode::kModel, "a tree of the model splits on a feature beyond num_feature");
+        }
+        feature[item.slot] = static_cast<std::uint32_t>(tree.feature[n]) | (tree.default_left[n] != 0 ? 0U : kDefaultRight);
+        threshold[item.slot] = tree.condition[n];
+        stack.push_back({tree.left[n], 2 * item.slot + 1, item.level + 1});
+        stack.push_back({tree.right[n], 2 * item.slot + 2, item.level + 1});
+      }
+    }
+    return forest;
+  } catch (const std::exception& error) {
+    return make_error(ErrorCode::kModel, fmt::format("cannot read the model's trees: {}", error.what()));
+  }
+}
+
+namespace {
+
+// Whether a row goes right at a node, XGBoost's rule without a test for NaN: right when not
+// (x < threshold); a missing x (NaN) fails every comparison, so it goes right exactly when
+// the node's default is right: (x >= t) is false for NaN, !(x < t) is true.
+inline std::size_t goes_right(float x, float threshold, std::uint32_t feature) {
+  const bool default_right = (feature & kDefaultRight) != 0;
+  return static_cast<std::size_t>((x >= threshold) | (default_right & !(x < threshold)));
+}
+
+// Rows [0, count) of a block through every tree, adding the leaves to `sums`; the depth is a
+// template argument so that the descent is unrolled.
+template <int kDepth>
+void score_block_at_depth(const std::uint32_t* features, const float* thresholds, const float* leaves,
+                          std::size_t trees, const float* values, std::size_t count, std::size_t columns,
+                          float* sums) {
+  constexpr std::size_t kInternal = (std::size_t{1} << kDepth) - 1;
+  constexpr std::size_t kLeaves = std::size_t{1} << kDepth;
+  for (std::size_t t = 0; t < trees; ++t) {
+    const std::uint32_t* feature = features + t * kInternal;
+    const float* threshold = thresholds + t * kInternal;
+    const float* leaf = leaves + t * kLeaves - kInternal;
+    std::size_t r = 0;
+    // kLanes rows descend side by side: their loads overlap instead of waiting one by one.
+    for (; r + kLanes <= count; r += kLanes) {
+      std::size_t node[kLanes] = {};
+      for (int level = 0; level < kDepth; ++level) {
+        for (std::size_t lane = 0; lane < kLanes; ++lane) {
+          const std::uint32_t f = feature[node[lane]];
+          const float x = values[(r + lane) * columns + (f & kFeatureMask)];
+          node[lane] = 2 * node[lane] + 1 + goes_right(x, threshold[node[lane]], f);
+        }
+      }
+      for (std::size_t lane = 0; lane < kLanes; ++lane) sums[r + lane] += leaf[node[lane]];
+    }
+    for (; r < count; ++r) {
+      std::size_t node = 0;
+      for (int level = 0; level < kDepth; ++level) {
+        const std::uint32_t f = feature[node];
+        node = 2 * node + 1 + goes_right(values[r * columns + (f & kFeatureMask)], threshold[node], f);
+      }
+      sums[r] += leaf[node];
+    }
+  }
+}
+
+using BlockScorer = void (*)(const std::uint32_t*, const float*, const float*, std::size_t, const float*,
+                             std::size_t, std::size_t, float*);
+
+template <int... kDepths>
+constexpr std::array<BlockScorer, sizeof...(kDepths)> scorers(std::integer_sequence<int, kDepths...>) {
+  return {&score_block_at_depth<kDepths>...};
+}
+
+constexpr auto kScorers = scorers(std::make_integer_sequence<int, FlatForest::kMaxDepth + 1>());
+
+}  // namespace
+
+void FlatForest::score_block(const float* values, std::size_t count, std::size_t columns, float* sums) const {
+  kScorers[static_cast<std::size_t>(depth_)](feature_.data(), threshold_.data(), leaf_.data(), tree_count_, values,
+                                             count, columns, sums);
+}
+
+void FlatForest::predict(const float* values, std::size_t rows, std::size_t columns, float* out) const {
+  for (std::size_t begin = 0; begin < rows; begin += kBlock) {
+    const std::size_t count = std::min(kBlock, rows - begin);
+    std::fill(out + begin, out + begin + count, base_margin_);
+    score_block(values + begin * columns, count, columns, out + begin);
+  }
+}
+
+std::vector<std::vector<float>> FlatForest::thresholds_by_feature() const {
+  std::vector<std::vector<float>> by_feature(feature_count_);
+  for (std::size_t i = 0; i < feature_.size(); ++i) by_feature[feature_[i] & kFeatureMask].push_back(threshold_[i]);
+  for (std::vector<float>& values : by_feature) {
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+  }
+  return by_feature;
+}
+
+}  // namespace paddock
