@@ -144,6 +144,11 @@ void add_launch(CLI::App& jobs, Action& action) {
   sub->add_option("--priority", predict->options.priority, "Queue priority, -1000 to 1000 (higher starts first)")
       ->capture_default_str()->transform(decimal_integer(std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
   sub->add_flag("--json", *json, "Print the job's status as JSON");
+  sub->footer(R"(
+The job is queued and started in the background at once when fewer than max_running jobs
+run (paddock jobs config); this command prints its id (or its status with --json) and exits 0.
+Watch it with `paddock jobs show ID` or `paddock jobs logs ID -f`. The performance flags are
+explained in `paddock predict --help`.)");
   sub->callback([predict, json, &action] {
     action = [predict, json] {
       Result<PredictOptions> options = build_predict_options(*predict);
@@ -261,7 +266,11 @@ void add_steering(CLI::App& jobs, Action& action, const std::shared_ptr<JobsArgs
       ->required()->transform(decimal_integer(std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
   priority->callback([args, &action] {
     action = [args] {
-      return with_manager(args->db, [&](BatchJobManager& manager) { return manager.set_priority(args->job_id, args->priority); });
+      return with_manager(args->db, [&](BatchJobManager& manager) -> Status {
+        PADDOCK_TRY(manager.set_priority(args->job_id, args->priority));
+        fmt::print("{}: priority {}\n", args->job_id, args->priority);
+        return ok_status();
+      });
     };
   });
 

@@ -182,13 +182,14 @@ int run_config_show(const ConfigArgs& args, CLI::App& show) {
        config.log_dir ? "paddock.toml" : "default");
   std::string running_source = config.max_running ? "paddock.toml" : "default";
   int running = config.max_running.value_or(kDefaultMaxRunningJobs);
-  if (!args.db.empty()) {
-    ManagerOptions options{args.db, "", config.max_running};
-    if (Result<BatchJobManager> manager = BatchJobManager::open(options); manager.ok()) {
-      if (Result<std::optional<int>> stored = manager->stored_max_running_jobs(); stored.ok() && stored->has_value()) {
-        running = **stored;
-        running_source = "the database's setting (paddock jobs config)";
-      }
+  if (!args.db.empty()) {  // read only: showing the settings changes nothing
+    Result<std::unique_ptr<Database>> db = open_db(args.db, Database::Access::kReadOnly);
+    if (!db.ok()) return report(db.error());
+    Result<std::optional<std::string>> stored = (*db)->setting(kMaxRunningJobsSetting);
+    if (!stored.ok()) return report(stored.error());
+    if (stored->has_value()) {
+      running = std::atoi((*stored)->c_str());
+      running_source = "the database's setting (paddock jobs config)";
     }
   }
   line("max_running", std::to_string(running), running_source);
@@ -199,7 +200,9 @@ int run_config_show(const ConfigArgs& args, CLI::App& show) {
                                                       {"retries", defaults.retries}};
   for (const auto& [flag, fallback] : built_in) {
     const auto found = config.predict.find(flag);
-    line("predict." + flag, std::to_string(found != config.predict.end() ? found->second : fallback),
+    std::string key = flag;
+    std::replace(key.begin(), key.end(), '-', '_');  // the file's spelling
+    line("predict." + key, std::to_string(found != config.predict.end() ? found->second : fallback),
          found != config.predict.end() ? "paddock.toml" : "default");
   }
   return kExitOk;

@@ -4,17 +4,33 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "cli_support.h"
 #include "config_file.h"
+
+namespace {
+
+bool asks_for_help(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h" || arg == "--help-all" || arg == "--version") return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   const std::string called_as = std::filesystem::path(argv[0]).filename().string();
   paddock::cli::Action action;
   // paddock.toml, if there is one, gives the defaults of the flags (flags and PADDOCK_DB win).
   paddock::Result<paddock::cli::ConfigFile> config = paddock::cli::load_config_file();
-  if (!config.ok()) return paddock::cli::report(config.error());
-  paddock::cli::set_current_config(std::move(*config));
+  if (config.ok()) {
+    paddock::cli::set_current_config(std::move(*config));
+  } else if (!asks_for_help(argc, argv)) {  // help and the version need no configuration
+    return paddock::cli::report(config.error());
+  }
   if (called_as == "batch_predict") {
     CLI::App app{"batch_predict: predict races in a background-friendly batch job (paddock predict)"};
     paddock::cli::add_predict_options(app, action);

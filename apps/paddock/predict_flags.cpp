@@ -9,7 +9,7 @@ namespace paddock::cli {
 namespace {
 
 constexpr const char* kTuningAdvice = R"(
-Performance settings (from the batch predictions guide):
+Performance settings (from the batch prediction guide):
   --workers     -1 (default) uses every core and is the recommended setting; 1 runs the
                 chunks one after another and uses the least memory.
   --chunk-size  small (10-30): lower memory, more overhead; 50 (default): balanced;

@@ -289,7 +289,9 @@ Status BatchEngine::start_job_row() {
                           fmt::format("job '{}' is still running: {}; cancel it first", job->job_id, verdict.reason));
       }
     }
-    resumed_ = job->status != JobStatus::kQueued;
+    // A job that ran before (queued again to resume, or stopped) continues; one that never
+    // started is started.
+    resumed_ = job->status != JobStatus::kQueued || !job->start_time.empty();
     return take_over_job(std::move(*job));
   }
   if (!options_.job_id.empty()) {
@@ -382,6 +384,7 @@ Status BatchEngine::adopt_stored_options() {
     stored.workers = options_.workers;
     stored.chunk_size = options_.chunk_size;
     stored.max_memory_mb = options_.max_memory_mb;
+    stored.retries = options_.retries;
   }
   options_ = std::move(stored);
   return ok_status();
@@ -778,7 +781,8 @@ JobOutcome BatchEngine::finish(const Status& status) {
     job_.status = JobStatus::kCompleted;
     job_.progress = 100;
     job_.message = job_.total_races == 0 ? nothing_to_predict_message()
-                                         : fmt::format("Complete: {} races", job_.processed_races);
+                                         : fmt::format("Complete: {} race{}", job_.processed_races,
+                                                       job_.processed_races == 1 ? "" : "s");
   }
   job_.end_time = utc_timestamp_now();
   job_.heartbeat_at = job_.end_time;

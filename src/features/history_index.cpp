@@ -122,39 +122,8 @@ Result<HistoryIndex> HistoryIndex::load(Database& db) {
 
 void HistoryIndex::add_race(std::span<const RunRecord> runs) {
   if (finished_) return;
-  const std::vector<float> ratings = rate(runs);
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    add_run(runs[i], ratings[i]);
-    if (runs[i].horse_id >= 0) slot(ratings_, runs[i].horse_id) = ratings[i];
-  }
-}
-
-// Every pair of starters is a duel: the one placed ahead (an unclassified runner is behind
-// every classified one; two unclassified runners tie) scores 1. Each rating moves by
-// kStep / (n - 1) times the sum of (score - expected score) over its duels.
-std::vector<float> HistoryIndex::rate(std::span<const RunRecord> runs) const {
-  constexpr double kStep = 0.9;
-  const std::size_t n = runs.size();
-  std::vector<double> before(n, 0.0);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto index = static_cast<std::size_t>(runs[i].horse_id);
-    if (runs[i].horse_id >= 0 && index < ratings_.size()) before[i] = ratings_[index];
-  }
-  auto place = [](const RunRecord& run) { return run.finish_position.value_or(1000); };
-  std::vector<float> after(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    double surprise = 0.0;
-    for (std::size_t j = 0; j < n; ++j) {
-      if (i == j) continue;
-      const double expected = 1.0 / (1.0 + std::exp(before[j] - before[i]));
-      const int pi = place(runs[i]);
-      const int pj = place(runs[j]);
-      const double score = pi < pj ? 1.0 : (pi > pj ? 0.0 : 0.5);
-      surprise += score - expected;
-    }
-    after[i] = static_cast<float>(before[i] + (n > 1 ? kStep * surprise / static_cast<double>(n - 1) : 0.0));
-  }
-  return after;
+  const std::vector<float> ratings = ratings_.rate(runs);
+  for (std::size_t i = 0; i < runs.size(); ++i) add_run(runs[i], ratings[i]);
 }
 
 void HistoryIndex::add_run(const RunRecord& run, float rating_after) {
@@ -193,7 +162,6 @@ void HistoryIndex::finish() {
   if (finished_) return;
   finished_ = true;
   ratings_.clear();
-  ratings_.shrink_to_fit();
   horses_.assign(building_horses_);
   jockeys_.assign(building_jockeys_);
   trainers_.assign(building_trainers_);

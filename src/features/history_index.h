@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "features/rating_book.h"
 #include "store/database.h"
 
 namespace paddock {
@@ -129,15 +130,13 @@ class HistoryIndex {
                          bool won, bool top3);
   static std::uint64_t draw_key(EntityId venue_id, Discipline discipline, int draw, int field_size);
   void add_run(const RunRecord& run, float rating_after);
-  // New ratings of a race's starters from its result.
-  std::vector<float> rate(std::span<const RunRecord> runs) const;
 
   // While building (add_race), runs go to per-entity vectors; finish() moves them to the flat
   // tables that the queries read.
   std::vector<std::vector<HorseRun>> building_horses_;
   std::vector<std::vector<PersonRun>> building_jockeys_;
   std::vector<std::vector<PersonRun>> building_trainers_;
-  std::vector<float> ratings_;  // current rating by horse id, during the build
+  RatingBook ratings_;  // current ratings, during the build
 
   FlatRuns<HorseRun> horses_;  // by horse id
   PeopleTable jockeys_;

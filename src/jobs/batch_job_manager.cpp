@@ -126,11 +126,18 @@ Result<JobRow> BatchJobManager::find(const std::string& job_id) {
 
 Result<std::string> BatchJobManager::launch_job(PredictOptions options) {
   options.db_path = options_.db_path;
+  PADDOCK_TRY(options.validate());  // with --resume: nothing that chooses races or the model
   if (!options.resume_job_id.empty()) {
     PADDOCK_TRY(resume_job(options.resume_job_id));
     return options.resume_job_id;
   }
-  PADDOCK_TRY(options.validate());
+  if (options.model_id) {
+    PADDOCK_ASSIGN_OR_RETURN(const std::optional<ModelRecord> model, db_->find_model(*options.model_id));
+    if (!model) {
+      return make_error(ErrorCode::kNotFound, fmt::format("no model with id {} in '{}'", *options.model_id,
+                                                          options_.db_path));
+    }
+  }
   JobRow row;
   row.job_id = options.job_id.empty() ? new_job_id() : options.job_id;
   options.job_id.clear();  // the id is the row's; the stored options choose races and model
@@ -144,13 +151,17 @@ Result<std::string> BatchJobManager::launch_job(PredictOptions options) {
   // A log that cannot be written is refused now, with nothing stored, not found by the job.
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(row.log_path).parent_path(), ec);
+  const bool log_existed = std::filesystem::exists(row.log_path);
   std::ofstream probe(row.log_path, std::ios::app);
   if (ec || !probe) {
     return make_error(ErrorCode::kInvalidArgument,
                       fmt::format("cannot write the job's log '{}'{}", row.log_path, ec ? ": " + ec.message() : ""));
   }
   probe.close();
-  PADDOCK_TRY(db_->insert_job(row));
+  if (Status inserted = db_->insert_job(row); !inserted.ok()) {
+    if (!log_existed) std::filesystem::remove(row.log_path, ec);  // the probe's empty file
+    return inserted.error();
+  }
   append_to_log(row.log_path, fmt::format("Queued job {} (priority {})", row.job_id, row.priority));
   PADDOCK_TRY(dispatch());
   return row.job_id;
@@ -265,9 +276,14 @@ Result<BatchJobStatus> BatchJobManager::get_job_status(const std::string& job_id
 Result<std::vector<BatchJobStatus>> BatchJobManager::list_jobs(const JobFilter& filter) {
   PADDOCK_TRY(dispatch());
   PADDOCK_ASSIGN_OR_RETURN(const std::vector<JobRow> rows, db_->list_jobs(filter));
+  PADDOCK_ASSIGN_OR_RETURN(const std::vector<JobRow> queue, db_->queued_jobs());
   std::vector<BatchJobStatus> jobs;
   jobs.reserve(rows.size());
-  for (const JobRow& row : rows) jobs.push_back(BatchJobStatus::from_row(row));
+  for (const JobRow& row : rows) {
+    jobs.push_back(BatchJobStatus::from_row(row));
+    const auto at = std::find_if(queue.begin(), queue.end(), [&](const JobRow& q) { return q.job_id == row.job_id; });
+    if (at != queue.end()) jobs.back().queue_position = static_cast<int>(at - queue.begin()) + 1;
+  }
   return jobs;
 }
 

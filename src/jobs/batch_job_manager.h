@@ -8,7 +8,8 @@
 //
 // The database row is the truth; the manager keeps no state of its own, so any number of
 // managers (the command line, the dashboard, a Python session) on any number of hosts may work
-// on one database at once. Every call first does the work a daemon would otherwise do:
+// on one database at once. The status, list and steering calls first do the work a daemon
+// would otherwise do (dispatch()):
 //
 //   - Dead jobs. A running job whose process is gone (pid and process start time on this host,
 //     the heartbeat for another host: store/job_lifecycle.h) is marked failed with the reason,

@@ -70,7 +70,6 @@ Result<long> launch_detached(const LaunchRequest& request) {
                                    O_WRONLY | O_APPEND | O_CREAT, 0644);
   posix_spawn_file_actions_adddup2(&setup.actions, STDOUT_FILENO, STDERR_FILENO);
   posix_spawn_file_actions_addclosefrom_np(&setup.actions, STDERR_FILENO + 1);
-  posix_spawn_file_actions_addchdir_np(&setup.actions, "/");
 
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(request.program.c_str()));

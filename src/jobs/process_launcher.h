@@ -1,7 +1,8 @@
 // Starting a job's process so that it outlives whoever started it: its own session (no
 // terminal, no process group shared with the launcher, so Ctrl-C in the launcher's shell does
 // not reach it), no inherited descriptors, standard input from /dev/null, standard output and
-// error appended to the job's log, working directory "/". posix_spawn does the fork and exec
+// error appended to the job's log, the launcher's working directory (so that a relative
+// PADDOCK_CONFIG or ./paddock.toml means the same to the job). posix_spawn does the fork and exec
 // (glibc's is safe to call from a threaded process, unlike a hand-written fork).
 //
 // A launched process is a child of the launcher until the launcher exits: a long-lived

@@ -70,7 +70,7 @@ Status PredictOptions::validate() const {
   if (limit && *limit < 1) return invalid(fmt::format("limit (--limit) must be at least 1, not {}", *limit));
   if (model_id && *model_id < 1) return invalid(fmt::format("model id (--model) must be at least 1, not {}", *model_id));
   if (priority < -kMaxPriority || priority > kMaxPriority) {
-    return invalid(fmt::format("priority must be -{} to {}, not {}", kMaxPriority, kMaxPriority, priority));
+    return invalid(fmt::format("priority (--priority) must be -{} to {}, not {}", kMaxPriority, kMaxPriority, priority));
   }
   for (RaceId id : race_ids) {
     if (id < 1) return invalid(fmt::format("race id (--race-ids) must be at least 1, not {}", id));
@@ -86,7 +86,7 @@ Status PredictOptions::validate() const {
     const std::string given = selection_option_given(*this);
     if (!given.empty()) {
       return invalid(fmt::format("{} cannot be given with --resume: a resumed job keeps its own races, model and "
-                                 "log (only --workers, --chunk-size, --max-memory and --quiet may change)",
+                                 "log (only --workers, --chunk-size, --max-memory, --retries and --quiet may change)",
                                  given));
     }
   }

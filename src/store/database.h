@@ -80,9 +80,12 @@ class Database {
   virtual Result<std::vector<RaceId>> existing_races(const std::vector<RaceId>& ids) = 0;
   // Race cards in the order of `ids`; ids that do not exist are skipped.
   virtual Result<std::vector<RaceCard>> load_race_cards(const std::vector<RaceId>& ids) = 0;
-  // Every finished race as its runs (non-runners excluded), in date order, then race id.
+  // Every finished race (from `from` on, when given) as its runs (non-runners excluded), in
+  // date order, then race id, then saddle-cloth number.
   virtual Status for_each_finished_race(
       const std::function<void(std::span<const RunRecord>)>& visit) = 0;
+  virtual Status for_each_finished_race_from(
+      std::optional<Day> from, const std::function<void(std::span<const RunRecord>)>& visit) = 0;
   // Distinct days that have finished races, ascending.
   virtual Result<std::vector<Day>> finished_race_days() = 0;
   // demo_truth rows of one race, by runner number; empty when the race has none.
@@ -133,6 +136,20 @@ class Database {
   virtual Result<bool> cancel_requested(const std::string& job_id) = 0;
   virtual Status request_cancel(const std::string& job_id) = 0;
   virtual Status clear_cancel(const std::string& job_id) = 0;
+
+  // The stored history (run_history; features/history_store.h keeps it current).
+  // The first day whose stored runs are out of date, none when every one is current; a day
+  // before any race (Day's minimum) when they must all be computed.
+  virtual Result<std::optional<Day>> history_dirty_from() = 0;
+  virtual Status delete_stored_runs_from(Day day) = 0;
+  virtual Status insert_stored_runs(std::span<const StoredRun> runs) = 0;
+  virtual Status mark_history_current() = 0;
+  // The stored runs the query selects, by day then race id then number.
+  virtual Status for_each_stored_run(const StoredRunQuery& query,
+                                     const std::function<void(const StoredRun&)>& visit) = 0;
+  // For each id of `by` (horse or draw key), its last stored run before `day`, if any.
+  virtual Result<std::vector<StoredRun>> last_stored_runs_before(StoredRunQuery::By by,
+                                                                 const std::vector<std::int64_t>& ids, Day day) = 0;
 
   // Settings of the database (e.g. "max_running_jobs"), as text.
   virtual Result<std::optional<std::string>> setting(const std::string& key) = 0;

@@ -112,6 +112,7 @@ struct RaceCard {
 // One past run of one horse, as the point-in-time history index needs it.
 struct RunRecord {
   Day day = 0;
+  int number = 0;
   RaceId race_id = 0;
   EntityId horse_id = 0;
   EntityId jockey_id = 0;
@@ -124,6 +125,26 @@ struct RunRecord {
   std::optional<int> draw;
   std::optional<int> finish_position;  // nullopt: not classified (incident or unplaced)
   Incident incident = Incident::kNone;
+};
+
+// A finished run as the stored history (run_history) keeps it: the run, the horse's rating
+// after it, and the running totals of its stall group up to and including it.
+struct StoredRun {
+  RunRecord run;
+  float rating_after = 0.0F;
+  std::optional<std::int64_t> draw_key;  // none: no stall statistics for this run
+  std::int64_t draw_starts = 0;
+  float draw_wins = 0.0F;
+  float draw_expected = 0.0F;
+};
+
+// Which stored runs to read: those of some entities within some days. Every field narrows.
+struct StoredRunQuery {
+  enum class By { kAll, kHorse, kJockey, kTrainer, kDrawKey };
+  By by = By::kAll;
+  std::vector<std::int64_t> ids;  // horse, jockey, trainer ids or draw keys
+  std::optional<Day> from;        // inclusive
+  std::optional<Day> before;      // exclusive
 };
 
 struct ModelRecord {

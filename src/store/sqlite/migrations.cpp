@@ -176,10 +176,81 @@ CREATE TABLE settings (
 );
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations{{
+// The stored history: each finished run with what later features need of it, the horse's
+// rating after it and its stall group's running totals, so that a job reads the runs of its
+// own horses, jockeys, trainers and stalls instead of rating every race ever run. Triggers
+// record the first day whose runs changed (history_state.dirty_from), whoever changed them;
+// the next job recomputes the stored runs from that day (features/history_store.h).
+constexpr const char* kRunHistory = R"sql(
+CREATE TABLE run_history (
+  race_id        INTEGER NOT NULL,
+  number         INTEGER NOT NULL,
+  day            INTEGER NOT NULL,
+  horse_id       INTEGER NOT NULL,
+  jockey_id      INTEGER NOT NULL,
+  trainer_id     INTEGER NOT NULL,
+  venue_id       INTEGER NOT NULL,
+  discipline     INTEGER NOT NULL,
+  distance_m     INTEGER NOT NULL,
+  prize_eur      INTEGER,
+  field_size     INTEGER NOT NULL,
+  draw           INTEGER,
+  position       INTEGER,
+  incident       INTEGER NOT NULL,
+  rating_after   REAL NOT NULL,
+  draw_key       INTEGER,
+  draw_starts    INTEGER,
+  draw_wins      REAL,
+  draw_expected  REAL,
+  PRIMARY KEY (race_id, number)
+) WITHOUT ROWID;
+CREATE INDEX run_history_by_day ON run_history(day);
+CREATE INDEX run_history_by_horse ON run_history(horse_id, day);
+CREATE INDEX run_history_by_jockey ON run_history(jockey_id, day, position);
+CREATE INDEX run_history_by_trainer ON run_history(trainer_id, day, position);
+CREATE INDEX run_history_by_draw ON run_history(draw_key, day);
+
+CREATE TABLE history_state (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  dirty_from    TEXT,
+  refreshed_at  TEXT
+);
+INSERT INTO history_state(id, dirty_from) VALUES (1, '0000-01-01');
+
+CREATE TRIGGER history_dirty_runner_insert AFTER INSERT ON runners
+WHEN (SELECT dirty_from FROM history_state) IS NULL
+  OR (SELECT race_date FROM races WHERE id = NEW.race_id) < (SELECT dirty_from FROM history_state)
+BEGIN
+  UPDATE history_state SET dirty_from = (SELECT race_date FROM races WHERE id = NEW.race_id);
+END;
+CREATE TRIGGER history_dirty_runner_update
+AFTER UPDATE OF race_id, horse_id, jockey_id, trainer_id, draw, non_runner, finish_position, incident ON runners
+BEGIN
+  UPDATE history_state SET dirty_from = MIN(COALESCE(dirty_from, '9999-12-31'),
+    COALESCE((SELECT race_date FROM races WHERE id = OLD.race_id), '9999-12-31'),
+    COALESCE((SELECT race_date FROM races WHERE id = NEW.race_id), '9999-12-31'));
+END;
+CREATE TRIGGER history_dirty_runner_delete AFTER DELETE ON runners
+BEGIN
+  UPDATE history_state SET dirty_from = MIN(COALESCE(dirty_from, '9999-12-31'),
+    COALESCE((SELECT race_date FROM races WHERE id = OLD.race_id), '9999-12-31'));
+END;
+CREATE TRIGGER history_dirty_race_update
+AFTER UPDATE OF race_date, status, venue_id, discipline, distance_m, prize_eur ON races
+BEGIN
+  UPDATE history_state SET dirty_from = MIN(COALESCE(dirty_from, '9999-12-31'), OLD.race_date, NEW.race_date);
+END;
+CREATE TRIGGER history_dirty_race_delete AFTER DELETE ON races
+BEGIN
+  UPDATE history_state SET dirty_from = MIN(COALESCE(dirty_from, '9999-12-31'), OLD.race_date);
+END;
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "job process start time", kJobProcessStart},
     {3, "job manager: attempts, retries, queue, settings", kJobManager},
+    {4, "stored history with ratings, kept current by triggers", kRunHistory},
 }};
 
 Result<int> current_version(Connection& connection) {

@@ -369,14 +369,20 @@ Result<std::vector<RaceCard>> SqliteDatabase::load_race_cards(const std::vector<
   return cards;
 }
 
-Status SqliteDatabase::for_each_finished_race(
-    const std::function<void(std::span<const RunRecord>)>& visit) {
+Status SqliteDatabase::for_each_finished_race(const std::function<void(std::span<const RunRecord>)>& visit) {
+  return for_each_finished_race_from(std::nullopt, visit);
+}
+
+Status SqliteDatabase::for_each_finished_race_from(std::optional<Day> from,
+                                                   const std::function<void(std::span<const RunRecord>)>& visit) {
   PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
       "SELECT r.race_date, r.id, ru.horse_id, COALESCE(ru.jockey_id, 0), "
       "COALESCE(ru.trainer_id, 0), COALESCE(r.venue_id, 0), r.discipline, r.distance_m, ru.draw, "
-      "ru.finish_position, ru.incident, r.prize_eur FROM races r "
+      "ru.finish_position, ru.incident, r.prize_eur, ru.number FROM races r "
       "JOIN runners ru ON ru.race_id = r.id "
-      "WHERE r.status = 'finished' AND ru.non_runner = 0 ORDER BY r.race_date, r.id"));
+      "WHERE r.status = 'finished' AND ru.non_runner = 0 AND r.race_date >= ?1 "
+      "ORDER BY r.race_date, r.id, ru.number"));
+  s.bind(1, from ? format_day(*from) : std::string("0000-01-01"));
   // Field size is the number of starters, known only once a race's rows are all read.
   std::vector<RunRecord> race_runs;
   std::string last_date;
@@ -409,6 +415,7 @@ Status SqliteDatabase::for_each_finished_race(
     run.finish_position = s.optional_int(9);
     run.incident = parse_incident(s.text_view(10)).value_or(Incident::kNone);
     run.prize_eur = s.optional_int64(11);
+    run.number = s.int32(12);
     race_runs.push_back(run);
   }
   flush();

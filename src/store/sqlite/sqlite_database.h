@@ -39,6 +39,16 @@ class SqliteDatabase final : public Database {
   Result<std::vector<RaceId>> existing_races(const std::vector<RaceId>& ids) override;
   Result<std::vector<RaceCard>> load_race_cards(const std::vector<RaceId>& ids) override;
   Status for_each_finished_race(const std::function<void(std::span<const RunRecord>)>& visit) override;
+  Status for_each_finished_race_from(std::optional<Day> from,
+                                     const std::function<void(std::span<const RunRecord>)>& visit) override;
+  Result<std::optional<Day>> history_dirty_from() override;
+  Status delete_stored_runs_from(Day day) override;
+  Status insert_stored_runs(std::span<const StoredRun> runs) override;
+  Status mark_history_current() override;
+  Status for_each_stored_run(const StoredRunQuery& query,
+                             const std::function<void(const StoredRun&)>& visit) override;
+  Result<std::vector<StoredRun>> last_stored_runs_before(StoredRunQuery::By by, const std::vector<std::int64_t>& ids,
+                                                         Day day) override;
   Result<std::vector<Day>> finished_race_days() override;
   Result<std::vector<std::pair<int, double>>> load_truth(RaceId race_id) override;
   Result<Counts> counts() override;

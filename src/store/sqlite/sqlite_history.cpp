@@ -1,0 +1,149 @@
+// The stored-history family of the SQLite store: run_history and history_state (migration 4).
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <limits>
+
+#include "store/sqlite/sqlite_database.h"
+
+namespace paddock::sqlite {
+namespace {
+
+constexpr const char* kStoredColumns =
+    "race_id, number, day, horse_id, jockey_id, trainer_id, venue_id, discipline, distance_m, prize_eur, "
+    "field_size, draw, position, incident, rating_after, draw_key, draw_starts, draw_wins, draw_expected";
+
+StoredRun read_stored(const Statement& s) {
+  StoredRun stored;
+  RunRecord& run = stored.run;
+  run.race_id = s.int64(0);
+  run.number = s.int32(1);
+  run.day = static_cast<Day>(s.int64(2));
+  run.horse_id = s.int64(3);
+  run.jockey_id = s.int64(4);
+  run.trainer_id = s.int64(5);
+  run.venue_id = s.int64(6);
+  run.discipline = static_cast<Discipline>(s.int32(7));
+  run.distance_m = s.int32(8);
+  run.prize_eur = s.optional_int64(9);
+  run.field_size = s.int32(10);
+  run.draw = s.optional_int(11);
+  run.finish_position = s.optional_int(12);
+  run.incident = static_cast<Incident>(s.int32(13));
+  stored.rating_after = static_cast<float>(s.real(14));
+  stored.draw_key = s.optional_int64(15);
+  stored.draw_starts = s.is_null(16) ? 0 : s.int64(16);
+  stored.draw_wins = static_cast<float>(s.is_null(17) ? 0.0 : s.real(17));
+  stored.draw_expected = static_cast<float>(s.is_null(18) ? 0.0 : s.real(18));
+  return stored;
+}
+
+const char* column_of(StoredRunQuery::By by) {
+  switch (by) {
+    case StoredRunQuery::By::kHorse: return "horse_id";
+    case StoredRunQuery::By::kJockey: return "jockey_id";
+    case StoredRunQuery::By::kTrainer: return "trainer_id";
+    case StoredRunQuery::By::kDrawKey: return "draw_key";
+    case StoredRunQuery::By::kAll: break;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<std::optional<Day>> SqliteDatabase::history_dirty_from() {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare("SELECT dirty_from FROM history_state WHERE id = 1"));
+  PADDOCK_ASSIGN_OR_RETURN(const bool row, s.step());
+  if (!row || s.is_null(0)) return std::optional<Day>();
+  const std::string text = s.text(0);
+  Result<Day> day = parse_day(text);
+  // "0000-01-01" (never computed) and anything unreadable: from the very beginning.
+  return std::optional<Day>(day.ok() ? *day : std::numeric_limits<Day>::min());
+}
+
+Status SqliteDatabase::delete_stored_runs_from(Day day) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare("DELETE FROM run_history WHERE day >= ?1"));
+  s.bind(1, static_cast<std::int64_t>(day));
+  return s.run();
+}
+
+Status SqliteDatabase::insert_stored_runs(std::span<const StoredRun> runs) {
+  static const std::string sql = fmt::format(
+      "INSERT INTO run_history({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+      "?17, ?18, ?19)",
+      kStoredColumns);
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(sql.c_str()));
+  for (const StoredRun& stored : runs) {
+    const RunRecord& run = stored.run;
+    s->bind(1, run.race_id)
+        .bind(2, run.number)
+        .bind(3, static_cast<std::int64_t>(run.day))
+        .bind(4, run.horse_id)
+        .bind(5, run.jockey_id)
+        .bind(6, run.trainer_id)
+        .bind(7, run.venue_id)
+        .bind(8, static_cast<int>(run.discipline))
+        .bind(9, run.distance_m)
+        .bind(10, run.prize_eur)
+        .bind(11, run.field_size)
+        .bind(12, run.draw)
+        .bind(13, run.finish_position)
+        .bind(14, static_cast<int>(run.incident))
+        .bind(15, static_cast<double>(stored.rating_after))
+        .bind(16, stored.draw_key);
+    if (stored.draw_key) {
+      s->bind(17, stored.draw_starts)
+          .bind(18, static_cast<double>(stored.draw_wins))
+          .bind(19, static_cast<double>(stored.draw_expected));
+    }
+    PADDOCK_TRY(s->run());
+  }
+  return ok_status();
+}
+
+Status SqliteDatabase::mark_history_current() {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "UPDATE history_state SET dirty_from = NULL, refreshed_at = ?1 WHERE id = 1"));
+  s.bind(1, utc_timestamp_now());
+  return s.run();
+}
+
+Status SqliteDatabase::for_each_stored_run(const StoredRunQuery& query,
+                                           const std::function<void(const StoredRun&)>& visit) {
+  std::string sql = fmt::format("SELECT {} FROM run_history WHERE 1 = 1", kStoredColumns);
+  const char* column = column_of(query.by);
+  if (column != nullptr) sql += fmt::format(" AND {} IN (SELECT value FROM json_each(?1))", column);
+  if (query.from) sql += " AND day >= ?2";
+  if (query.before) sql += " AND day < ?3";
+  sql += " ORDER BY day, race_id, number";
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(sql));
+  const std::string ids = fmt::format("[{}]", fmt::join(query.ids, ","));
+  if (column != nullptr) s.bind(1, ids);
+  if (query.from) s.bind(2, static_cast<std::int64_t>(*query.from));
+  if (query.before) s.bind(3, static_cast<std::int64_t>(*query.before));
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(const bool row, s.step());
+    if (!row) break;
+    visit(read_stored(s));
+  }
+  return ok_status();
+}
+
+Result<std::vector<StoredRun>> SqliteDatabase::last_stored_runs_before(StoredRunQuery::By by,
+                                                                       const std::vector<std::int64_t>& ids, Day day) {
+  const char* column = column_of(by);
+  if (column == nullptr) return make_error(ErrorCode::kInternal, "last_stored_runs_before needs an entity kind");
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(fmt::format(
+      "SELECT {} FROM run_history WHERE {} = ?1 AND day < ?2 ORDER BY day DESC, race_id DESC, number DESC LIMIT 1",
+      kStoredColumns, column)));
+  std::vector<StoredRun> last;
+  for (std::int64_t id : ids) {
+    s.reset();
+    s.bind(1, id).bind(2, static_cast<std::int64_t>(day));
+    PADDOCK_ASSIGN_OR_RETURN(const bool row, s.step());
+    if (row) last.push_back(read_stored(s));
+  }
+  return last;
+}
+
+}  // namespace paddock::sqlite
