@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <string_view>
 #include <array>
 #include <cmath>
 #include <condition_variable>
@@ -20,6 +22,7 @@
 #include "engine/memory_governor.h"
 #include "engine/progress_bar.h"
 #include "engine/race_selection.h"
+#include "features/history_store.h"
 #include "features/market.h"
 #include "features/race_features.h"
 #include "model/model.h"
@@ -406,7 +409,10 @@ Status BatchEngine::run_job() {
   }
   // The history (every finished run) does not depend on the race list: it loads, on its own
   // connection, while the list is stored. At 100k races the load takes 0.7 s, the list 0.1 s.
-  std::future<Result<HistoryIndex>> history = start_history_load();
+  refresh_stored_history_for_job();
+  std::vector<RaceId> history_races = pending_;
+  history_races.insert(history_races.end(), retryable.begin(), retryable.end());
+  std::future<Result<HistoryIndex>> history = start_history_load(std::move(history_races));
   Status stored = store_race_list();
   if (stored.ok()) stored = record_unknown_races();
   Result<HistoryIndex> loaded = history.get();  // joined whatever happened
@@ -558,12 +564,56 @@ void BatchEngine::write_header() {
   log_->line("");
 }
 
-std::future<Result<HistoryIndex>> BatchEngine::start_history_load() {
+// The stored history is brought up to date first (after a day's results, that day), so that
+// the job can read the runs its races need from it. Where that cannot be done (a read-only
+// database, say) the job computes the history from the races instead: slower, the same result.
+void BatchEngine::refresh_stored_history_for_job() {
+  const char* choice = std::getenv("PADDOCK_HISTORY");  // "computed": for comparisons
+  if (choice != nullptr && std::string_view(choice) == "computed") {
+    history_source_ = HistorySource::kComputed;
+    return;
+  }
+  Result<HistoryRefresh> refresh = refresh_stored_history(*db_);
+  if (!refresh.ok()) {
+    history_source_ = HistorySource::kComputed;
+    log_->line("   The stored history could not be brought up to date (" + first_line(refresh.error().message) +
+               "); the history is computed from the races");
+    return;
+  }
+  history_source_ = HistorySource::kStored;
+  if (!refresh->was_current) {
+    log_->line(fmt::format("   Stored history brought up to date: {} runs in {:.1f}s", refresh->runs_written,
+                           refresh->seconds));
+  }
+}
+
+namespace {
+
+// Up to this many races, a job reads only the history its races need; beyond, all of it.
+constexpr std::size_t kSubsetHistoryRaces = 10000;
+
+// On its own read-only connection, inside one read transaction: the stored history is read
+// only if it is current in that same snapshot, else computed from the races of the snapshot.
+Result<HistoryIndex> load_history(const std::string& path, bool use_stored, const std::vector<RaceId>& races) {
+  PADDOCK_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, open_database(path, Database::Access::kReadOnly));
+  if (!use_stored) return HistoryIndex::load(*db);
+  PADDOCK_TRY(db->begin_read());
+  PADDOCK_ASSIGN_OR_RETURN(const std::optional<Day> dirty, db->history_dirty_from());
+  if (dirty) return HistoryIndex::load(*db);  // changed since the refresh: compute it
+  if (races.size() > kSubsetHistoryRaces) return HistoryIndex::load_stored(*db, nullptr);
+  PADDOCK_ASSIGN_OR_RETURN(const std::vector<RaceCard> cards, db->load_race_cards(races));
+  const HistoryNeeds needs = HistoryNeeds::of(cards);
+  return HistoryIndex::load_stored(*db, &needs);
+}
+
+}  // namespace
+
+std::future<Result<HistoryIndex>> BatchEngine::start_history_load(std::vector<RaceId> races) {
   log_->line(fmt::format("[{}%] Loading race history from database...", job_.progress));
   history_started_ = Clock::now();
-  return std::async(std::launch::async, [path = options_.db_path]() -> Result<HistoryIndex> {
-    PADDOCK_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, open_database(path, Database::Access::kReadOnly));
-    return HistoryIndex::load(*db);
+  const bool use_stored = history_source_ == HistorySource::kStored;
+  return std::async(std::launch::async, [path = options_.db_path, use_stored, races = std::move(races)] {
+    return load_history(path, use_stored, races);
   });
 }
 

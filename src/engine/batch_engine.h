@@ -78,7 +78,8 @@ class BatchEngine {
   Status explain_empty_selection();
   std::string nothing_to_predict_message() const;
   void write_header();
-  std::future<Result<HistoryIndex>> start_history_load();
+  void refresh_stored_history_for_job();
+  std::future<Result<HistoryIndex>> start_history_load(std::vector<RaceId> races);
   Status use_history(Result<HistoryIndex> loaded);
   // The first pass over the job's races, or a pass over its failed ones again.
   enum class Pass { kFirst, kRetry };
@@ -103,6 +104,8 @@ class BatchEngine {
   std::vector<RaceId> pending_;
   std::vector<RaceId> unknown_;  // --race-ids that name no race
   bool list_stored_ = false;     // job_races holds the race list
+  enum class HistorySource { kStored, kComputed };
+  HistorySource history_source_ = HistorySource::kComputed;
   std::optional<HistoryIndex> history_;
   std::chrono::steady_clock::time_point history_started_{};
   std::int64_t processed_this_run_ = 0;

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <cmath>
 #include <limits>
@@ -126,7 +127,7 @@ void HistoryIndex::add_race(std::span<const RunRecord> runs) {
   for (std::size_t i = 0; i < runs.size(); ++i) add_run(runs[i], ratings[i]);
 }
 
-void HistoryIndex::add_run(const RunRecord& run, float rating_after) {
+void HistoryIndex::add_horse_run(const RunRecord& run, float rating_after) {
   last_day_ = std::max(last_day_, run.day);
   const int position = run.finish_position.value_or(0);
   HorseRun horse_run;
@@ -141,21 +142,109 @@ void HistoryIndex::add_run(const RunRecord& run, float rating_after) {
                                       : std::numeric_limits<float>::quiet_NaN();
   horse_run.rating_after = rating_after;
   slot(building_horses_, run.horse_id).push_back(horse_run);
+}
 
+void HistoryIndex::add_run(const RunRecord& run, float rating_after) {
+  add_horse_run(run, rating_after);
+  const int position = run.finish_position.value_or(0);
   const bool won = position == 1;
   const bool top3 = position >= 1 && position <= 3;
   if (run.jockey_id > 0) add_person(building_jockeys_, run.jockey_id, run.day, won, top3);
   if (run.trainer_id > 0) add_person(building_trainers_, run.trainer_id, run.day, won, top3);
-  if (run.draw && *run.draw > 0 && run.venue_id > 0 && run.field_size > 1) {
-    std::vector<DrawRun>& runs = draws_[draw_key(run.venue_id, run.discipline, *run.draw, run.field_size)];
+  if (const std::optional<std::uint64_t> key = stall_group_key(run.venue_id, run.discipline, run.draw, run.field_size)) {
+    std::vector<DrawRun>& runs = draws_[*key];
     DrawRun draw_run;
     draw_run.day = run.day;
+    draw_run.starts = (runs.empty() ? 0 : runs.back().starts) + 1;
     draw_run.wins = (runs.empty() ? 0.0F : runs.back().wins) + (won ? 1.0F : 0.0F);
     draw_run.expected = (runs.empty() ? 0.0F : runs.back().expected) +
                         1.0F / static_cast<float>(run.field_size);
     runs.push_back(draw_run);
   }
   ++run_count_;
+}
+
+void HistoryIndex::add_stored_draw_run(const StoredRun& stored) {
+  if (!stored.draw_key) return;
+  DrawRun draw_run;
+  draw_run.day = stored.run.day;
+  draw_run.starts = stored.draw_starts;
+  draw_run.wins = stored.draw_wins;
+  draw_run.expected = stored.draw_expected;
+  draws_[static_cast<std::uint64_t>(*stored.draw_key)].push_back(draw_run);
+}
+
+Result<HistoryIndex> HistoryIndex::load_stored(Database& db, const HistoryNeeds* needs) {
+  HistoryIndex index;
+  if (needs == nullptr) {
+    PADDOCK_TRY(db.for_each_stored_run(StoredRunQuery{}, [&](const StoredRun& stored) {
+      index.add_horse_run(stored.run, stored.rating_after);
+      const int position = stored.run.finish_position.value_or(0);
+      if (stored.run.jockey_id > 0) add_person(index.building_jockeys_, stored.run.jockey_id, stored.run.day, position == 1, position >= 1 && position <= 3);
+      if (stored.run.trainer_id > 0) add_person(index.building_trainers_, stored.run.trainer_id, stored.run.day, position == 1, position >= 1 && position <= 3);
+      index.add_stored_draw_run(stored);
+      ++index.run_count_;
+    }));
+    index.finish();
+    return index;
+  }
+  // Each part of the history from its own index: a horse's runs from its first, a person's
+  // from a year before the first race day (the longest window), a stall group's running totals
+  // from its last run before the first day.
+  StoredRunQuery horses{StoredRunQuery::By::kHorse, needs->horses, std::nullopt, needs->last_day};
+  PADDOCK_TRY(db.for_each_stored_run(horses, [&](const StoredRun& stored) {
+    index.add_horse_run(stored.run, stored.rating_after);
+    ++index.run_count_;
+  }));
+  const Day people_from = needs->first_day - kLongestWindowDays;
+  for (const auto& [by, ids, people] :
+       {std::tuple{StoredRunQuery::By::kJockey, &needs->jockeys, &index.building_jockeys_},
+        std::tuple{StoredRunQuery::By::kTrainer, &needs->trainers, &index.building_trainers_}}) {
+    StoredRunQuery query{by, *ids, people_from, needs->last_day};
+    PADDOCK_TRY(db.for_each_stored_run(query, [&](const StoredRun& stored) {
+      const int position = stored.run.finish_position.value_or(0);
+      const EntityId id = by == StoredRunQuery::By::kJockey ? stored.run.jockey_id : stored.run.trainer_id;
+      add_person(*people, id, stored.run.day, position == 1, position >= 1 && position <= 3);
+    }));
+  }
+  PADDOCK_ASSIGN_OR_RETURN(const std::vector<StoredRun> before,
+                           db.last_stored_runs_before(StoredRunQuery::By::kDrawKey, needs->stall_groups, needs->first_day));
+  for (const StoredRun& stored : before) index.add_stored_draw_run(stored);
+  StoredRunQuery draws{StoredRunQuery::By::kDrawKey, needs->stall_groups, needs->first_day, needs->last_day};
+  PADDOCK_TRY(db.for_each_stored_run(draws, [&](const StoredRun& stored) { index.add_stored_draw_run(stored); }));
+  index.finish();
+  return index;
+}
+
+HistoryNeeds HistoryNeeds::of(std::span<const RaceCard> cards) {
+  HistoryNeeds needs;
+  auto add = [](std::vector<std::int64_t>& ids, std::int64_t id) {
+    if (id > 0) ids.push_back(id);
+  };
+  bool first = true;
+  for (const RaceCard& card : cards) {
+    needs.first_day = first ? card.day : std::min(needs.first_day, card.day);
+    needs.last_day = first ? card.day : std::max(needs.last_day, card.day);
+    first = false;
+    for (const RunnerEntry& runner : card.runners) {
+      add(needs.horses, runner.horse_id);
+      add(needs.jockeys, runner.jockey_id);
+      add(needs.trainers, runner.trainer_id);
+    }
+    // Every third of the field at this venue and discipline family: which third a runner
+    // draws depends on the field it ends up in.
+    const int field = std::max<int>(3, static_cast<int>(card.runners.size()));
+    for (int draw = 1; draw <= field; ++draw) {
+      if (const auto key = stall_group_key(card.venue_id, card.discipline, draw, field)) {
+        needs.stall_groups.push_back(static_cast<std::int64_t>(*key));
+      }
+    }
+  }
+  for (std::vector<std::int64_t>* ids : {&needs.horses, &needs.jockeys, &needs.trainers, &needs.stall_groups}) {
+    std::sort(ids->begin(), ids->end());
+    ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+  }
+  return needs;
 }
 
 void HistoryIndex::finish() {
@@ -282,22 +371,24 @@ WindowCounts HistoryIndex::jockey_window(EntityId jockey_id, Day day, int window
   return jockeys_.windows(jockey_id, day, window_days, window_days).long_window;
 }
 
-std::uint64_t HistoryIndex::draw_key(EntityId venue_id, Discipline discipline, int draw,
-                                     int field_size) {
+std::optional<std::uint64_t> stall_group_key(EntityId venue_id, Discipline discipline, std::optional<int> draw,
+                                             int field_size) {
+  if (!draw || *draw <= 0 || venue_id <= 0 || field_size <= 1) return std::nullopt;
   return (static_cast<std::uint64_t>(venue_id) << 8) |
-         static_cast<std::uint64_t>(family_of(discipline) * 4 + draw_third(draw, field_size));
+         static_cast<std::uint64_t>(family_of(discipline) * 4 + draw_third(*draw, field_size));
 }
 
 DrawCounts HistoryIndex::draw_before(EntityId venue_id, Discipline discipline, int draw,
                                      int field_size, Day day) const {
-  if (venue_id <= 0 || draw <= 0 || field_size <= 1) return {};
-  const auto found = draws_.find(draw_key(venue_id, discipline, draw, field_size));
+  const std::optional<std::uint64_t> key = stall_group_key(venue_id, discipline, draw, field_size);
+  if (!key) return {};
+  const auto found = draws_.find(*key);
   if (found == draws_.end()) return {};
   const std::vector<DrawRun>& runs = found->second;
   const std::size_t hi = first_on_or_after(runs, day);
   if (hi == 0) return {};
   DrawCounts counts;
-  counts.starts = static_cast<std::int64_t>(hi);
+  counts.starts = runs[hi - 1].starts;
   counts.wins = runs[hi - 1].wins;
   counts.expected_wins = runs[hi - 1].expected;
   return counts;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -55,10 +56,36 @@ struct DrawCounts {
   double expected_wins = 0.0;
 };
 
+// The stall group of a run: venue, discipline family and third of the field, as one key; none
+// for a run that gives no stall statistics (no draw, no venue, a field of one).
+std::optional<std::uint64_t> stall_group_key(EntityId venue_id, Discipline discipline, std::optional<int> draw,
+                                             int field_size);
+
+// What a job's races need of the history: the runs of their horses before their last day, of
+// their jockeys and trainers in the year before their first day and since, and of the stall
+// groups of their venues (history_store.h reads them).
+struct HistoryNeeds {
+  std::vector<std::int64_t> horses;
+  std::vector<std::int64_t> jockeys;
+  std::vector<std::int64_t> trainers;
+  std::vector<std::int64_t> stall_groups;
+  Day first_day = 0;
+  Day last_day = 0;
+
+  static HistoryNeeds of(std::span<const RaceCard> cards);
+};
+
 class HistoryIndex {
  public:
-  // Reads every finished run of the database.
+  // The jockey and trainer windows reach this far back (people_features: 365 and 60 days).
+  static constexpr int kLongestWindowDays = 365;
+
+  // Computes the history from every finished race of the database (ratings included).
   static Result<HistoryIndex> load(Database& db);
+  // Reads it from the stored history (run_history), which must be current: every run, or
+  // only what `needs` asks for. The queries of races that `needs` was made for answer exactly
+  // as the computed index's.
+  static Result<HistoryIndex> load_stored(Database& db, const HistoryNeeds* needs);
 
   // Building by hand (tests): add races in non-decreasing day order, then finish(), before
   // any query. The runs of one race come together, so that the ratings can be updated from
@@ -92,6 +119,7 @@ class HistoryIndex {
   };
   struct DrawRun {
     Day day = 0;
+    std::int64_t starts = 0;  // running totals of the stall group, this run included
     float wins = 0.0F;
     float expected = 0.0F;
   };
@@ -128,8 +156,10 @@ class HistoryIndex {
 
   static void add_person(std::vector<std::vector<PersonRun>>& people, EntityId id, Day day,
                          bool won, bool top3);
-  static std::uint64_t draw_key(EntityId venue_id, Discipline discipline, int draw, int field_size);
   void add_run(const RunRecord& run, float rating_after);
+  // The parts of a stored run, each added alone: a subset load reads each part's runs apart.
+  void add_horse_run(const RunRecord& run, float rating_after);
+  void add_stored_draw_run(const StoredRun& stored);
 
   // While building (add_race), runs go to per-entity vectors; finish() moves them to the flat
   // tables that the queries read.

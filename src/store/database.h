@@ -47,8 +47,10 @@ class Database {
   // Where this database lives, for messages and for files kept beside it (logs).
   virtual std::string location() const = 0;
 
-  // Transactions. begin_write takes the write lock at once (waiting up to the busy timeout).
+  // Transactions. begin_write takes the write lock at once (waiting up to the busy timeout);
+  // begin_read pins one snapshot for the reads that follow, until commit() or rollback().
   virtual Status begin_write() = 0;
+  virtual Status begin_read() = 0;
   virtual Status commit() = 0;
   virtual void rollback() = 0;
 

@@ -748,5 +748,36 @@ TEST_F(BatchEngineTest, TheFlatForestPredictsExactlyAsXGBoost) {
   EXPECT_NE(content.find("Trees: paddock's flat forest"), std::string::npos);
 }
 
+// A job reads the history its races need from the stored history; the predictions are those
+// of the history computed from every race, to the bit, for a day, a range and every race.
+TEST_F(BatchEngineTest, TheStoredHistoryPredictsExactlyAsTheComputedOne) {
+  auto predictions_of = [&](const std::string& job) {
+    return text("SELECT group_concat(race_id || ':' || number || ':' || printf('%.17g', win_probability), ',') FROM "
+                "(SELECT * FROM predictions WHERE job_id = '" + job + "' ORDER BY race_id, number)");
+  };
+  const std::vector<std::pair<std::optional<Day>, std::optional<Day>>> selections = {
+      {parse_day("2020-03-10").value(), parse_day("2020-03-10").value()},
+      {parse_day("2020-02-01").value(), parse_day("2020-02-29").value()},
+      {std::nullopt, std::nullopt}};
+  int n = 0;
+  for (const auto& [from, to] : selections) {
+    PredictOptions o = options();
+    o.from = from;
+    o.to = to;
+    o.all = true;
+    o.job_id = "computed-" + std::to_string(n);
+    setenv("PADDOCK_HISTORY", "computed", 1);
+    ASSERT_EQ(run(o).status, JobStatus::kCompleted);
+    unsetenv("PADDOCK_HISTORY");
+    const std::string computed = predictions_of(o.job_id);
+    o.job_id = "stored-" + std::to_string(n++);
+    const JobOutcome stored = run(o);
+    ASSERT_EQ(stored.status, JobStatus::kCompleted);
+    EXPECT_FALSE(computed.empty());
+    EXPECT_EQ(predictions_of(o.job_id), computed) << (from ? format_day(*from) : "all");
+  }
+  EXPECT_TRUE(text("SELECT dirty_from FROM history_state").empty());
+}
+
 }  // namespace
 }  // namespace paddock

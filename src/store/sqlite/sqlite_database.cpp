@@ -71,6 +71,7 @@ Result<std::unique_ptr<Database>> SqliteDatabase::open(const std::string& path, 
 }
 
 Status SqliteDatabase::begin_write() { return connection_->exec("BEGIN IMMEDIATE"); }
+Status SqliteDatabase::begin_read() { return connection_->exec("BEGIN"); }
 Status SqliteDatabase::commit() { return connection_->exec("COMMIT"); }
 void SqliteDatabase::rollback() {
   if (sqlite3_get_autocommit(connection_->raw()) == 0) (void)connection_->exec("ROLLBACK");

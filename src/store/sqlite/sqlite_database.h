@@ -18,6 +18,7 @@ class SqliteDatabase final : public Database {
   std::string location() const override { return connection_->path(); }
 
   Status begin_write() override;
+  Status begin_read() override;
   Status commit() override;
   void rollback() override;
 
