@@ -150,6 +150,9 @@ struct Pipeline {
 struct WorkerContext {
   std::string db_path;
   std::string model_path;
+  // The job's model, shared by every worker when its flat forest scores rows (it only reads);
+  // null when each worker needs a booster of its own (XGBoost's predictor keeps state).
+  Model* shared_model = nullptr;
   const HistoryIndex* history = nullptr;
   const std::vector<RaceId>* races = nullptr;
   std::size_t chunk_size = 50;
@@ -170,8 +173,13 @@ void worker_loop(const WorkerContext& context) {
   };
   Result<std::unique_ptr<Database>> db = open_database(context.db_path, Database::Access::kReadOnly);
   if (!db.ok()) return give_up(db.error());
-  Result<Model> model = Model::load(context.model_path);
-  if (!model.ok()) return give_up(model.error());
+  std::optional<Model> own_model;
+  if (context.shared_model == nullptr) {
+    Result<Model> loaded = Model::load(context.model_path);
+    if (!loaded.ok()) return give_up(loaded.error());
+    own_model.emplace(std::move(*loaded));
+  }
+  Model& model = context.shared_model != nullptr ? *context.shared_model : *own_model;
 
   while (true) {
     std::size_t chunk = 0;
@@ -189,7 +197,7 @@ void worker_loop(const WorkerContext& context) {
     const std::size_t end = std::min(context.races->size(), begin + context.chunk_size);
     const std::vector<RaceId> ids(context.races->begin() + static_cast<std::ptrdiff_t>(begin),
                                   context.races->begin() + static_cast<std::ptrdiff_t>(end));
-    ChunkResult result = predict_chunk(**db, *model, *context.history, ids, *context.clock);
+    ChunkResult result = predict_chunk(**db, model, *context.history, ids, *context.clock);
     {
       const std::lock_guard<std::mutex> lock(pipe.mutex);
       pipe.results.push_back(std::move(result));
@@ -471,9 +479,11 @@ Status BatchEngine::load_model() {
                         "no active model; train one with `paddock train` or pass --model");
     }
   }
-  // Loaded once here to fail early and clearly; each worker loads its own copy.
-  PADDOCK_ASSIGN_OR_RETURN(const Model checked, Model::load(record->path));
+  // Loaded here to fail early and clearly. With the flat forest the workers share it; with
+  // XGBoost each worker loads its own booster.
+  PADDOCK_ASSIGN_OR_RETURN(Model checked, Model::load(record->path));
   evaluator_ = checked.evaluator();
+  if (checked.uses_flat_forest()) shared_model_.emplace(std::move(checked));
   model_ = std::move(*record);
   job_.model_id = model_.id;
   return db_->update_job(job_);
@@ -715,7 +725,9 @@ Status BatchEngine::predict_races(const std::vector<RaceId>& races, Pass pass) {
   pipe.max_in_flight = 2 * workers;
   pipe.workers_running = workers;
   PhaseClock clock;
-  WorkerContext context{options_.db_path, model_.path, &*history_, &races, chunk_size, &pipe, &governor, &clock, {}};
+  WorkerContext context{options_.db_path, model_.path,
+                        shared_model_ ? &*shared_model_ : nullptr,
+                        &*history_, &races, chunk_size, &pipe, &governor, &clock, {}};
 
   ProgressBar bar(options_.quiet ? ProgressBar::Mode::kOff : ProgressBar::Mode::kAuto);
   Status status = ok_status();

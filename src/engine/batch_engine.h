@@ -31,6 +31,7 @@
 #include "engine/job_log.h"
 #include "options/predict_options.h"
 #include "features/history_index.h"
+#include "model/model.h"
 #include "store/database.h"
 
 namespace paddock {
@@ -100,6 +101,7 @@ class BatchEngine {
   bool taken_over_ = false;  // the row existed (queued, or a job to resume)
   std::optional<JobLog> log_;
   ModelRecord model_;
+  std::optional<Model> shared_model_;  // the workers' model when they can share it
   std::string evaluator_;  // which tree evaluator the workers use, in words
   std::vector<RaceId> pending_;
   std::vector<RaceId> unknown_;  // --race-ids that name no race

@@ -201,10 +201,9 @@ Result<HistoryIndex> HistoryIndex::load_stored(Database& db, const HistoryNeeds*
        {std::tuple{StoredRunQuery::By::kJockey, &needs->jockeys, &index.building_jockeys_},
         std::tuple{StoredRunQuery::By::kTrainer, &needs->trainers, &index.building_trainers_}}) {
     StoredRunQuery query{by, *ids, people_from, needs->last_day};
-    PADDOCK_TRY(db.for_each_stored_run(query, [&](const StoredRun& stored) {
-      const int position = stored.run.finish_position.value_or(0);
-      const EntityId id = by == StoredRunQuery::By::kJockey ? stored.run.jockey_id : stored.run.trainer_id;
-      add_person(*people, id, stored.run.day, position == 1, position >= 1 && position <= 3);
+    PADDOCK_TRY(db.for_each_person_run(query, [&](EntityId id, Day day, std::optional<int> place) {
+      const int position = place.value_or(0);
+      add_person(*people, id, day, position == 1, position >= 1 && position <= 3);
     }));
   }
   PADDOCK_ASSIGN_OR_RETURN(const std::vector<StoredRun> before,

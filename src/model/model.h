@@ -76,7 +76,9 @@ class Model {
   // else XGBoost; the two give the same floats.
   Result<std::vector<float>> score_rows(const float* values, std::size_t rows);
 
-  // Predicts a batch of races with one call into XGBoost. `markets[i]` belongs to `races[i]`.
+  // Predicts a batch of races with one scoring call. `markets[i]` belongs to `races[i]`. With
+  // the flat forest (uses_flat_forest()) it only reads the model, and several threads may call
+  // it at once; with XGBoost, one thread at a time.
   Result<std::vector<RacePrediction>> predict(std::span<const RaceFeatures> races,
                                               std::span<const std::optional<MarketView>> markets);
 

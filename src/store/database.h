@@ -149,6 +149,10 @@ class Database {
   // The stored runs the query selects, by day then race id then number.
   virtual Status for_each_stored_run(const StoredRunQuery& query,
                                      const std::function<void(const StoredRun&)>& visit) = 0;
+  // The runs of jockeys or trainers (`query.by`) as (person, day, finishing position), from
+  // the person's index alone; each person's runs in day order.
+  virtual Status for_each_person_run(const StoredRunQuery& query,
+                                     const std::function<void(EntityId, Day, std::optional<int>)>& visit) = 0;
   // For each id of `by` (horse or draw key), its last stored run before `day`, if any.
   virtual Result<std::vector<StoredRun>> last_stored_runs_before(StoredRunQuery::By by,
                                                                  const std::vector<std::int64_t>& ids, Day day) = 0;

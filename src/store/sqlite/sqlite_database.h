@@ -48,6 +48,8 @@ class SqliteDatabase final : public Database {
   Status mark_history_current() override;
   Status for_each_stored_run(const StoredRunQuery& query,
                              const std::function<void(const StoredRun&)>& visit) override;
+  Status for_each_person_run(const StoredRunQuery& query,
+                             const std::function<void(EntityId, Day, std::optional<int>)>& visit) override;
   Result<std::vector<StoredRun>> last_stored_runs_before(StoredRunQuery::By by, const std::vector<std::int64_t>& ids,
                                                          Day day) override;
   Result<std::vector<Day>> finished_race_days() override;

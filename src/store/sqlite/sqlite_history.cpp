@@ -129,6 +129,28 @@ Status SqliteDatabase::for_each_stored_run(const StoredRunQuery& query,
   return ok_status();
 }
 
+Status SqliteDatabase::for_each_person_run(const StoredRunQuery& query,
+                                           const std::function<void(EntityId, Day, std::optional<int>)>& visit) {
+  if (query.by != StoredRunQuery::By::kJockey && query.by != StoredRunQuery::By::kTrainer) {
+    return make_error(ErrorCode::kInternal, "for_each_person_run reads jockeys or trainers");
+  }
+  const char* column = column_of(query.by);
+  // (person, day, position) is the index run_history_by_jockey (or _by_trainer): no table reads.
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(fmt::format(
+      "SELECT {0}, day, position FROM run_history INDEXED BY run_history_by_{1} "
+      "WHERE {0} IN (SELECT value FROM json_each(?1)) AND day >= ?2 AND day < ?3 ORDER BY {0}, day",
+      column, query.by == StoredRunQuery::By::kJockey ? "jockey" : "trainer")));
+  s.bind(1, fmt::format("[{}]", fmt::join(query.ids, ",")))
+      .bind(2, static_cast<std::int64_t>(query.from.value_or(std::numeric_limits<Day>::min())))
+      .bind(3, static_cast<std::int64_t>(query.before.value_or(std::numeric_limits<Day>::max())));
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(const bool row, s.step());
+    if (!row) break;
+    visit(s.int64(0), static_cast<Day>(s.int64(1)), s.optional_int(2));
+  }
+  return ok_status();
+}
+
 Result<std::vector<StoredRun>> SqliteDatabase::last_stored_runs_before(StoredRunQuery::By by,
                                                                        const std::vector<std::int64_t>& ids, Day day) {
   const char* column = column_of(by);
