@@ -8,6 +8,7 @@ packages=(
   libxgboost-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-xgboost  # tests: a stage 1 trained in Python loads in paddock (scripts/train_stage1.py)
+  pybind11-dev python3-dev python3-pandas python3-pytest  # the Python module and its tests
 )
 
 missing=()

@@ -599,8 +599,11 @@ void BatchEngine::refresh_stored_history_for_job() {
 
 namespace {
 
-// Up to this many races, a job reads only the history its races need; beyond, all of it.
+// A job of up to this many races over up to this many days reads only the history its races
+// need (their horses' careers, a year of their people, their stall groups); a longer one reads
+// all of it, which is then cheaper than the subset's many index reads.
 constexpr std::size_t kSubsetHistoryRaces = 10000;
+constexpr Day kSubsetHistoryDays = 62;
 
 // On its own read-only connection, inside one read transaction: the stored history is read
 // only if it is current in that same snapshot, else computed from the races of the snapshot.
@@ -613,6 +616,7 @@ Result<HistoryIndex> load_history(const std::string& path, bool use_stored, cons
   if (races.size() > kSubsetHistoryRaces) return HistoryIndex::load_stored(*db, nullptr);
   PADDOCK_ASSIGN_OR_RETURN(const std::vector<RaceCard> cards, db->load_race_cards(races));
   const HistoryNeeds needs = HistoryNeeds::of(cards);
+  if (needs.last_day - needs.first_day > kSubsetHistoryDays) return HistoryIndex::load_stored(*db, nullptr);
   return HistoryIndex::load_stored(*db, &needs);
 }
 

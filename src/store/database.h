@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -35,7 +36,25 @@ struct ExportQuery {
   std::optional<std::string> job_id;
   std::optional<Day> from;
   std::optional<Day> to;
+  std::vector<RaceId> race_ids;     // empty: any race
   std::optional<ModelId> model_id;  // default: the job's model, or the active model
+};
+
+// A race as a listing shows it: its card's head, without the runners.
+struct RaceSummary {
+  RaceId id = 0;
+  std::string race_date;
+  std::string venue;
+  int meeting_no = 0;
+  int race_no = 0;
+  std::string name;
+  std::string discipline;
+  int distance_m = 0;
+  std::optional<std::int64_t> prize_eur;
+  bool is_quinte = false;
+  std::string status;
+  int declared = 0;  // runners, non-runners included
+  int starters = 0;
 };
 
 class Database {
@@ -160,6 +179,11 @@ class Database {
   // Settings of the database (e.g. "max_running_jobs"), as text.
   virtual Result<std::optional<std::string>> setting(const std::string& key) = 0;
   virtual Status set_setting(const std::string& key, const std::string& value) = 0;
+
+  // The names on a race's card: saddle-cloth number -> (horse, jockey; empty when unknown).
+  virtual Result<std::map<int, std::pair<std::string, std::string>>> runner_names(RaceId race_id) = 0;
+  // The races a query selects, as summaries, in date order then id.
+  virtual Result<std::vector<RaceSummary>> list_races(const RaceQuery& query) = 0;
 
   // Predictions.
   virtual Status for_each_export_row(const ExportQuery& query,

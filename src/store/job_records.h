@@ -119,6 +119,7 @@ struct ExportRow {
   int race_no = 0;
   int number = 0;
   std::string horse;
+  std::string jockey;
   double score = 0.0;
   double win_probability = 0.0;
   int predicted_rank = 0;

@@ -528,6 +528,59 @@ Result<std::vector<ModelRecord>> SqliteDatabase::list_models() {
   return models;
 }
 
+Result<std::map<int, std::pair<std::string, std::string>>> SqliteDatabase::runner_names(RaceId race_id) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT ru.number, h.name, COALESCE(j.name, '') FROM runners ru JOIN horses h ON h.id = ru.horse_id "
+      "LEFT JOIN jockeys j ON j.id = ru.jockey_id WHERE ru.race_id = ?1"));
+  s.bind(1, race_id);
+  std::map<int, std::pair<std::string, std::string>> names;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(const bool row, s.step());
+    if (!row) break;
+    names[s.int32(0)] = {s.text(1), s.text(2)};
+  }
+  return names;
+}
+
+Result<std::vector<RaceSummary>> SqliteDatabase::list_races(const RaceQuery& query) {
+  std::string sql =
+      "SELECT r.id, r.race_date, COALESCE(v.name, v.code, ''), r.meeting_no, r.race_no, COALESCE(r.name, ''), "
+      "r.discipline, r.distance_m, r.prize_eur, r.is_quinte, r.status, "
+      "(SELECT COUNT(*) FROM runners x WHERE x.race_id = r.id), "
+      "(SELECT COUNT(*) FROM runners x WHERE x.race_id = r.id AND x.non_runner = 0) "
+      "FROM races r LEFT JOIN venues v ON v.id = r.venue_id WHERE 1 = 1";
+  if (query.from) sql += " AND r.race_date >= ?1";
+  if (query.to) sql += " AND r.race_date <= ?2";
+  if (query.finished_only) sql += " AND r.status = 'finished'";
+  sql += " ORDER BY r.race_date, r.meeting_no, r.race_no, r.id";
+  if (query.limit) sql += " LIMIT ?3";
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(sql));
+  if (query.from) s.bind(1, format_day(*query.from));
+  if (query.to) s.bind(2, format_day(*query.to));
+  if (query.limit) s.bind(3, *query.limit);
+  std::vector<RaceSummary> races;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(const bool row, s.step());
+    if (!row) break;
+    RaceSummary race;
+    race.id = s.int64(0);
+    race.race_date = s.text(1);
+    race.venue = s.text(2);
+    race.meeting_no = s.int32(3);
+    race.race_no = s.int32(4);
+    race.name = s.text(5);
+    race.discipline = s.text(6);
+    race.distance_m = s.int32(7);
+    race.prize_eur = s.optional_int64(8);
+    race.is_quinte = s.int64(9) != 0;
+    race.status = s.text(10);
+    race.declared = s.int32(11);
+    race.starters = s.int32(12);
+    races.push_back(std::move(race));
+  }
+  return races;
+}
+
 Status SqliteDatabase::for_each_export_row(const ExportQuery& query,
                                            const std::function<void(const ExportRow&)>& visit) {
   if (!query.model_id) return make_error(ErrorCode::kInvalidArgument, "export needs a model id");
@@ -535,20 +588,23 @@ Status SqliteDatabase::for_each_export_row(const ExportQuery& query,
       "SELECT p.race_id, r.race_date, COALESCE(v.name, v.code, ''), r.meeting_no, r.race_no, "
       "p.number, h.name, p.score, p.win_probability, p.predicted_rank, "
       "COALESCE(ru.final_odds, ru.morning_odds), ru.finish_position, COALESCE(ru.incident, ''), "
-      "p.model_id, COALESCE(p.job_id, '') "
+      "p.model_id, COALESCE(p.job_id, ''), COALESCE(j.name, '') "
       "FROM predictions p JOIN races r ON r.id = p.race_id "
       "JOIN runners ru ON ru.race_id = p.race_id AND ru.number = p.number "
       "JOIN horses h ON h.id = ru.horse_id LEFT JOIN venues v ON v.id = r.venue_id "
+      "LEFT JOIN jockeys j ON j.id = ru.jockey_id "
       "WHERE p.model_id = ?1";
   if (query.job_id) sql += " AND p.race_id IN (SELECT race_id FROM job_races WHERE job_id = ?2)";
   if (query.from) sql += " AND r.race_date >= ?3";
   if (query.to) sql += " AND r.race_date <= ?4";
+  if (!query.race_ids.empty()) sql += " AND p.race_id IN (SELECT value FROM json_each(?5))";
   sql += " ORDER BY r.race_date, r.meeting_no, r.race_no, p.predicted_rank";
   PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(sql));
   s.bind(1, *query.model_id);
   if (query.job_id) s.bind(2, *query.job_id);
   if (query.from) s.bind(3, format_day(*query.from));
   if (query.to) s.bind(4, format_day(*query.to));
+  if (!query.race_ids.empty()) s.bind(5, fmt::format("[{}]", fmt::join(query.race_ids, ",")));
   while (true) {
     PADDOCK_ASSIGN_OR_RETURN(bool row, s.step());
     if (!row) break;
@@ -568,6 +624,7 @@ Status SqliteDatabase::for_each_export_row(const ExportQuery& query,
     out.incident = s.text(12);
     out.model_id = s.int64(13);
     out.job_id = s.text(14);
+    out.jockey = s.text(15);
     visit(out);
   }
   return ok_status();
