@@ -18,9 +18,11 @@ small="${BENCH_SMALL:-10000}"
 mkdir -p "$bench_dir"
 base="$bench_dir/bench${races}.db"
 
-scripts/build.sh default paddock inference_floor >/dev/null
-paddock=build/paddock
-floor=build/bench/inference_floor
+preset="${BENCH_PRESET:-default}"  # or release (-O3): CMakePresets.json
+build_dir=build; [ "$preset" = release ] && build_dir=build-release
+scripts/build.sh "$preset" paddock inference_floor >/dev/null
+paddock=$build_dir/paddock
+floor=$build_dir/bench/inference_floor
 
 now() { date +%s.%N; }
 calc() { awk "BEGIN { print $1 }"; }

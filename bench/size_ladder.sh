@@ -21,8 +21,10 @@ sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(10000 100000 1000000)
 mkdir -p "$bench_dir" "$bench_dir/logs"
 
-scripts/build.sh default paddock >/dev/null
-paddock=build/paddock
+preset="${BENCH_PRESET:-default}"  # or release (-O3): CMakePresets.json
+build_dir=build; [ "$preset" = release ] && build_dir=build-release
+scripts/build.sh "$preset" paddock >/dev/null
+paddock=$build_dir/paddock
 model_db="$bench_dir/bench100000.db"
 [ -f "$model_db" ] || bench/run_benchmark.sh >/dev/null  # builds the 100k database and its model
 
