@@ -222,69 +222,65 @@ void add_watchers(CLI::App& jobs, Action& action, const std::shared_ptr<JobsArgs
   });
 }
 
+using ManagerCall = std::function<Status(BatchJobManager&, const JobsArgs&)>;
+
+// A subcommand whose action is one call of the manager, with the common error reporting.
+CLI::App* add_call(CLI::App& jobs, Action& action, const std::shared_ptr<JobsArgs>& args, const char* name,
+                   const char* help, ManagerCall call) {
+  CLI::App* sub = add_sub(jobs, name, help, *args);
+  sub->callback([args, call, &action] {
+    action = [args, call] {
+      return with_manager(args->db, [&](BatchJobManager& manager) { return call(manager, *args); });
+    };
+  });
+  return sub;
+}
+
 void add_steering(CLI::App& jobs, Action& action, const std::shared_ptr<JobsArgs>& args) {
-  CLI::App* cancel = add_sub(jobs, "cancel", "Cancel a job: a queued one never starts, a running one stops after its chunks in hand", *args);
-  add_job_id(*cancel, *args);
-  cancel->callback([args, &action] {
-    action = [args] {
-      return with_manager(args->db, [&](BatchJobManager& manager) -> Status {
-        PADDOCK_TRY(manager.cancel_job(args->job_id));
-        PADDOCK_ASSIGN_OR_RETURN(const BatchJobStatus status, manager.get_job_status(args->job_id));
-        fmt::print("{}: {}\n", args->job_id, status.state == JobStatus::kCancelled ? "cancelled" : "cancel requested");
-        return ok_status();
-      });
-    };
-  });
+  add_job_id(*add_call(jobs, action, args, "cancel",
+                       "Cancel a job: a queued one never starts, a running one stops after its chunks in hand",
+                       [](BatchJobManager& manager, const JobsArgs& a) -> Status {
+                         PADDOCK_TRY(manager.cancel_job(a.job_id));
+                         PADDOCK_ASSIGN_OR_RETURN(const BatchJobStatus status, manager.get_job_status(a.job_id));
+                         fmt::print("{}: {}\n", a.job_id,
+                                    status.state == JobStatus::kCancelled ? "cancelled" : "cancel requested");
+                         return ok_status();
+                       }),
+             *args);
+  add_job_id(*add_call(jobs, action, args, "retry", "Queue a new job over the failed races of a finished job",
+                       [](BatchJobManager& manager, const JobsArgs& a) -> Status {
+                         PADDOCK_ASSIGN_OR_RETURN(const std::string id, manager.retry_failed(a.job_id));
+                         fmt::print("{}\n", id);
+                         return ok_status();
+                       }),
+             *args);
+  add_job_id(*add_call(jobs, action, args, "resume",
+                       "Queue a failed or cancelled job to finish the races it has not done",
+                       [](BatchJobManager& manager, const JobsArgs& a) -> Status {
+                         PADDOCK_TRY(manager.resume_job(a.job_id));
+                         fmt::print("{}: queued to resume\n", a.job_id);
+                         return ok_status();
+                       }),
+             *args);
 
-  CLI::App* retry = add_sub(jobs, "retry", "Queue a new job over the failed races of a finished job", *args);
-  add_job_id(*retry, *args);
-  retry->callback([args, &action] {
-    action = [args] {
-      return with_manager(args->db, [&](BatchJobManager& manager) -> Status {
-        PADDOCK_ASSIGN_OR_RETURN(const std::string id, manager.retry_failed(args->job_id));
-        fmt::print("{}\n", id);
-        return ok_status();
-      });
-    };
-  });
-
-  CLI::App* resume = add_sub(jobs, "resume", "Queue a failed or cancelled job to finish the races it has not done", *args);
-  add_job_id(*resume, *args);
-  resume->callback([args, &action] {
-    action = [args] {
-      return with_manager(args->db, [&](BatchJobManager& manager) -> Status {
-        PADDOCK_TRY(manager.resume_job(args->job_id));
-        fmt::print("{}: queued to resume\n", args->job_id);
-        return ok_status();
-      });
-    };
-  });
-
-  CLI::App* priority = add_sub(jobs, "priority", "Change a job's queue priority (-1000 to 1000, higher first)", *args);
+  CLI::App* priority = add_call(jobs, action, args, "priority",
+                                "Change a job's queue priority (-1000 to 1000, higher first)",
+                                [](BatchJobManager& manager, const JobsArgs& a) -> Status {
+                                  PADDOCK_TRY(manager.set_priority(a.job_id, a.priority));
+                                  fmt::print("{}: priority {}\n", a.job_id, a.priority);
+                                  return ok_status();
+                                });
   add_job_id(*priority, *args);
   priority->add_option("priority", args->priority, "The new priority")
       ->required()->transform(decimal_integer(std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
-  priority->callback([args, &action] {
-    action = [args] {
-      return with_manager(args->db, [&](BatchJobManager& manager) -> Status {
-        PADDOCK_TRY(manager.set_priority(args->job_id, args->priority));
-        fmt::print("{}: priority {}\n", args->job_id, args->priority);
-        return ok_status();
-      });
-    };
-  });
-
-  CLI::App* remove = add_sub(jobs, "delete", "Delete a job that is not running, with its log (its predictions stay)", *args);
-  add_job_id(*remove, *args);
-  remove->callback([args, &action] {
-    action = [args] {
-      return with_manager(args->db, [&](BatchJobManager& manager) -> Status {
-        PADDOCK_TRY(manager.delete_job(args->job_id));
-        fmt::print("{}: deleted\n", args->job_id);
-        return ok_status();
-      });
-    };
-  });
+  add_job_id(*add_call(jobs, action, args, "delete",
+                       "Delete a job that is not running, with its log (its predictions stay)",
+                       [](BatchJobManager& manager, const JobsArgs& a) -> Status {
+                         PADDOCK_TRY(manager.delete_job(a.job_id));
+                         fmt::print("{}: deleted\n", a.job_id);
+                         return ok_status();
+                       }),
+             *args);
 
   CLI::App* cleanup = add_sub(jobs, "cleanup", "Delete finished jobs older than some days, with their logs", *args);
   cleanup->add_option("--older-than", args->older_than_days, "Age in days of the jobs to delete (by their end)")
