@@ -5,8 +5,9 @@
 # $BENCH_DIR, default bench/data), then for --workers 1 and 2 prints:
 #   - races/s end to end: `paddock predict` from process start to the job row completed,
 #     on a fresh copy of the database (every race unpredicted), best of two runs;
-#   - the inference floor: the same feature rows through XGBoost alone, in process, same
-#     chunking and thread count (bench/inference_floor), best of two repeats;
+#   - the inference floor: the same feature rows through the tree evaluator the jobs use (the
+#     flat forest; BENCH_EVALUATOR=xgboost for XGBoost's), in process, same chunking and
+#     thread count (bench/inference_floor), best of two repeats;
 #   - their ratio, and the peak resident memory (VmHWM) of jobs of 10,000 and 100,000 races.
 # Targets on a 2-core machine: >= 10,000 races/s with 2 workers; end to end >= 0.5 x floor;
 # peak < 300 MB; 100k-race peak within 1.2 x the 10k-race peak.
@@ -18,6 +19,7 @@ small="${BENCH_SMALL:-10000}"
 mkdir -p "$bench_dir"
 base="$bench_dir/bench${races}.db"
 
+evaluator="${BENCH_EVALUATOR:-flat}"
 preset="${BENCH_PRESET:-default}"  # or release (-O3): CMakePresets.json
 build_dir=build; [ "$preset" = release ] && build_dir=build-release
 scripts/build.sh "$preset" paddock inference_floor >/dev/null
@@ -51,10 +53,10 @@ run_job() {  # workers limit -> "seconds peak_mb processed"
   echo "$(calc "$end - $start") $row"
 }
 
-echo
+echo "floor: the $evaluator tree evaluator"
 printf "%-8s %-8s %12s %14s %7s %9s %9s\n" workers races "e2e races/s" "floor races/s" ratio "peak MB" "status"
 for workers in 1 2; do
-  floor_rate=$($floor --db "$base" --workers "$workers" --repeat 2 | sed -E 's/.*races_per_second=([0-9]+).*/\1/')
+  floor_rate=$($floor --db "$base" --workers "$workers" --repeat 2 --evaluator "$evaluator" | sed -E 's/.*races_per_second=([0-9]+).*/\1/')
   for limit in "$small" "$races"; do
     # Best of two runs, as the floor is the best of two repeats: the machine is shared.
     read -r seconds peak done status < <(run_job "$workers" "$limit")

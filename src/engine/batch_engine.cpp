@@ -420,10 +420,10 @@ Status BatchEngine::run_job() {
   refresh_stored_history_for_job();
   std::vector<RaceId> history_races = pending_;
   history_races.insert(history_races.end(), retryable.begin(), retryable.end());
-  std::future<Result<HistoryIndex>> history = start_history_load(std::move(history_races));
+  std::future<Result<LoadedHistory>> history = start_history_load(std::move(history_races));
   Status stored = store_race_list();
   if (stored.ok()) stored = record_unknown_races();
-  Result<HistoryIndex> loaded = history.get();  // joined whatever happened
+  Result<LoadedHistory> loaded = history.get();  // joined whatever happened
   PADDOCK_TRY(stored);
   PADDOCK_TRY(use_history(std::move(loaded)));
   PADDOCK_TRY(predict_races(pending_, Pass::kFirst));
@@ -575,12 +575,14 @@ void BatchEngine::write_header() {
 }
 
 // The stored history is brought up to date first (after a day's results, that day), so that
-// the job can read the runs its races need from it. Where that cannot be done (a read-only
-// database, say) the job computes the history from the races instead: slower, the same result.
+// the job can read the runs its races need from it. Where that cannot be done (a lock held past
+// the busy timeout, a full disk, a read-only database) the job computes the history from the
+// races instead: slower, the same result.
 void BatchEngine::refresh_stored_history_for_job() {
   const char* choice = std::getenv("PADDOCK_HISTORY");  // "computed": for comparisons
   if (choice != nullptr && std::string_view(choice) == "computed") {
     history_source_ = HistorySource::kComputed;
+    log_->line("   History: computed from the races (PADDOCK_HISTORY=computed)");
     return;
   }
   Result<HistoryRefresh> refresh = refresh_stored_history(*db_);
@@ -607,22 +609,36 @@ constexpr Day kSubsetHistoryDays = 62;
 
 // On its own read-only connection, inside one read transaction: the stored history is read
 // only if it is current in that same snapshot, else computed from the races of the snapshot.
-Result<HistoryIndex> load_history(const std::string& path, bool use_stored, const std::vector<RaceId>& races) {
+Result<LoadedHistory> load_history(const std::string& path, bool use_stored, const std::vector<RaceId>& races) {
   PADDOCK_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, open_database(path, Database::Access::kReadOnly));
-  if (!use_stored) return HistoryIndex::load(*db);
+  if (!use_stored) {
+    PADDOCK_ASSIGN_OR_RETURN(HistoryIndex index, HistoryIndex::load(*db));
+    return LoadedHistory{std::move(index), "computed from the races"};
+  }
   PADDOCK_TRY(db->begin_read());
   PADDOCK_ASSIGN_OR_RETURN(const std::optional<Day> dirty, db->history_dirty_from());
-  if (dirty) return HistoryIndex::load(*db);  // changed since the refresh: compute it
-  if (races.size() > kSubsetHistoryRaces) return HistoryIndex::load_stored(*db, nullptr);
+  if (dirty) {  // changed since the refresh, by a writer that came in between
+    PADDOCK_ASSIGN_OR_RETURN(HistoryIndex index, HistoryIndex::load(*db));
+    return LoadedHistory{std::move(index), "computed from the races: the stored history changed after its refresh"};
+  }
+  bool subset = races.size() <= kSubsetHistoryRaces;
+  if (subset) {
+    PADDOCK_ASSIGN_OR_RETURN(const auto span, db->race_day_span(races));
+    subset = span && span->second - span->first <= kSubsetHistoryDays;
+  }
+  if (!subset) {
+    PADDOCK_ASSIGN_OR_RETURN(HistoryIndex index, HistoryIndex::load_stored(*db, nullptr));
+    return LoadedHistory{std::move(index), "stored history, all of it"};
+  }
   PADDOCK_ASSIGN_OR_RETURN(const std::vector<RaceCard> cards, db->load_race_cards(races));
   const HistoryNeeds needs = HistoryNeeds::of(cards);
-  if (needs.last_day - needs.first_day > kSubsetHistoryDays) return HistoryIndex::load_stored(*db, nullptr);
-  return HistoryIndex::load_stored(*db, &needs);
+  PADDOCK_ASSIGN_OR_RETURN(HistoryIndex index, HistoryIndex::load_stored(*db, &needs));
+  return LoadedHistory{std::move(index), "stored history, the runs of the job's horses, people and stalls"};
 }
 
 }  // namespace
 
-std::future<Result<HistoryIndex>> BatchEngine::start_history_load(std::vector<RaceId> races) {
+std::future<Result<LoadedHistory>> BatchEngine::start_history_load(std::vector<RaceId> races) {
   log_->line(fmt::format("[{}%] Loading race history from database...", job_.progress));
   history_started_ = Clock::now();
   const bool use_stored = history_source_ == HistorySource::kStored;
@@ -631,11 +647,12 @@ std::future<Result<HistoryIndex>> BatchEngine::start_history_load(std::vector<Ra
   });
 }
 
-Status BatchEngine::use_history(Result<HistoryIndex> loaded) {
+Status BatchEngine::use_history(Result<LoadedHistory> loaded) {
   if (!loaded.ok()) return loaded.error();
-  history_.emplace(std::move(loaded).value());
-  log_->line(fmt::format("[{}%] Loaded {} past runs in {:.1f}s; {} races to predict, starting predictions...",
-                         job_.progress, history_->run_count(), seconds_since(history_started_), pending_.size()));
+  history_.emplace(std::move(loaded->index));
+  log_->line(fmt::format("[{}%] Loaded {} past runs ({}) in {:.1f}s; {} races to predict, starting predictions...",
+                         job_.progress, history_->run_count(), loaded->source, seconds_since(history_started_),
+                         pending_.size()));
   return ok_status();
 }
 

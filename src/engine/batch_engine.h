@@ -36,6 +36,12 @@
 
 namespace paddock {
 
+// The history a job predicts from, and where it came from (for the job's log).
+struct LoadedHistory {
+  HistoryIndex index;
+  std::string source;
+};
+
 struct JobOutcome {
   std::string job_id;
   JobStatus status = JobStatus::kFailed;
@@ -80,8 +86,8 @@ class BatchEngine {
   std::string nothing_to_predict_message() const;
   void write_header();
   void refresh_stored_history_for_job();
-  std::future<Result<HistoryIndex>> start_history_load(std::vector<RaceId> races);
-  Status use_history(Result<HistoryIndex> loaded);
+  std::future<Result<LoadedHistory>> start_history_load(std::vector<RaceId> races);
+  Status use_history(Result<LoadedHistory> loaded);
   // The first pass over the job's races, or a pass over its failed ones again.
   enum class Pass { kFirst, kRetry };
   Status predict_races(const std::vector<RaceId>& races, Pass pass);

@@ -12,6 +12,9 @@ namespace paddock {
 namespace {
 
 constexpr std::size_t kRunsPerInsert = 4096;
+// Days of races computed per write transaction: the write lock is held for a fraction of a
+// second at a time, so jobs' commits, imports and heartbeats go on during a long refresh.
+constexpr int kDaysPerTransaction = 30;
 
 // A stall group's running totals, as HistoryIndex adds them up.
 struct StallTotals {
@@ -20,19 +23,24 @@ struct StallTotals {
   float expected = 0.0F;
 };
 
-// The state before the first day to recompute, fetched from the stored runs as each horse or
-// stall group first appears (none before the first day when everything is recomputed).
-class StartingState {
+// The state the refresh carries from one day to the next: each horse's rating and each stall
+// group's totals. A horse or group first met is read from the stored runs before the day the
+// refresh started from (none when it starts from scratch); the state then follows the races.
+class RunningState {
  public:
-  StartingState(Database& db, Day from, bool from_scratch) : db_(db), from_(from), from_scratch_(from_scratch) {}
+  RunningState(Database& db, Day start, bool from_scratch) : db_(db), start_(start), from_scratch_(from_scratch) {}
 
-  Status load_horse(EntityId horse_id, RatingBook& book) {
+  Day start() const { return start_; }
+
+  Status load_horse(EntityId horse_id) {
     if (from_scratch_ || horse_id < 0 || !seen_horses_.insert(horse_id).second) return ok_status();
     PADDOCK_ASSIGN_OR_RETURN(const std::vector<StoredRun> last,
-                             db_.last_stored_runs_before(StoredRunQuery::By::kHorse, {horse_id}, from_));
-    if (!last.empty()) book.set(horse_id, last.front().rating_after);
+                             db_.last_stored_runs_before(StoredRunQuery::By::kHorse, {horse_id}, start_));
+    if (!last.empty()) book_.set(horse_id, last.front().rating_after);
     return ok_status();
   }
+
+  RatingBook& book() { return book_; }
 
   Result<StallTotals*> totals(std::uint64_t key) {
     const auto found = totals_.find(key);
@@ -41,7 +49,7 @@ class StartingState {
     if (!from_scratch_) {
       PADDOCK_ASSIGN_OR_RETURN(const std::vector<StoredRun> last,
                                db_.last_stored_runs_before(StoredRunQuery::By::kDrawKey,
-                                                           {static_cast<std::int64_t>(key)}, from_));
+                                                           {static_cast<std::int64_t>(key)}, start_));
       if (!last.empty()) start = StallTotals{last.front().draw_starts, last.front().draw_wins, last.front().draw_expected};
     }
     return &totals_.emplace(key, start).first->second;
@@ -49,67 +57,90 @@ class StartingState {
 
  private:
   Database& db_;
-  Day from_;
+  Day start_;
   bool from_scratch_;
+  RatingBook book_;
   std::unordered_set<EntityId> seen_horses_;
   std::unordered_map<std::uint64_t, StallTotals> totals_;
 };
+
+// The stored runs of one race, computed from the state before it; the state moves past it.
+Result<std::vector<StoredRun>> compute_race(std::span<const RunRecord> runs, RunningState& state) {
+  for (const RunRecord& run : runs) PADDOCK_TRY(state.load_horse(run.horse_id));
+  const std::vector<float> ratings = state.book().rate(runs);
+  std::vector<StoredRun> stored(runs.size());
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const RunRecord& run = runs[i];
+    stored[i].run = run;
+    stored[i].rating_after = ratings[i];
+    const std::optional<std::uint64_t> key = stall_group_key(run.venue_id, run.discipline, run.draw, run.field_size);
+    if (!key) continue;
+    PADDOCK_ASSIGN_OR_RETURN(StallTotals* totals, state.totals(*key));
+    totals->starts += 1;
+    totals->wins += run.finish_position.value_or(0) == 1 ? 1.0F : 0.0F;
+    totals->expected += 1.0F / static_cast<float>(run.field_size);
+    stored[i].draw_key = static_cast<std::int64_t>(*key);
+    stored[i].draw_starts = totals->starts;
+    stored[i].draw_wins = totals->wins;
+    stored[i].draw_expected = totals->expected;
+  }
+  return stored;
+}
+
+// One write transaction: the runs of the next days from history_state.dirty_from, and the
+// marker moved past them. Returns false when the stored history is current.
+Result<bool> refresh_some_days(Database& db, std::unique_ptr<RunningState>& state, HistoryRefresh& refresh) {
+  PADDOCK_ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::begin(db));
+  PADDOCK_ASSIGN_OR_RETURN(const std::optional<Day> dirty, db.history_dirty_from());
+  if (!dirty) return false;  // the transaction rolls back: nothing was written
+  // A marker that moved back (another writer changed an earlier day meanwhile) starts over
+  // from it, with the state read afresh from the runs stored before it.
+  if (!state || state->start() > *dirty || refresh.next_day != *dirty) {
+    state = std::make_unique<RunningState>(db, *dirty, *dirty == std::numeric_limits<Day>::min());
+    PADDOCK_TRY(db.delete_stored_runs_from(*dirty));
+  }
+  PADDOCK_ASSIGN_OR_RETURN(const std::vector<Day> days, db.finished_race_days_from(*dirty, kDaysPerTransaction + 1));
+  const std::optional<Day> end =
+      days.size() > static_cast<std::size_t>(kDaysPerTransaction) ? std::optional<Day>(days.back()) : std::nullopt;
+  std::vector<StoredRun> pending;
+  Status failure = ok_status();
+  PADDOCK_TRY(db.for_each_finished_race_from(*dirty, end, [&](std::span<const RunRecord> runs) {
+    if (!failure.ok()) return;
+    Result<std::vector<StoredRun>> race = compute_race(runs, *state);
+    if (!race.ok()) {
+      failure = race.error();
+      return;
+    }
+    pending.insert(pending.end(), race->begin(), race->end());
+    refresh.runs_written += static_cast<std::int64_t>(race->size());
+    if (pending.size() >= kRunsPerInsert) {
+      failure = db.insert_stored_runs(pending);
+      pending.clear();
+    }
+  }));
+  PADDOCK_TRY(failure);
+  PADDOCK_TRY(db.insert_stored_runs(pending));
+  if (end) {
+    PADDOCK_TRY(db.set_history_dirty_from(*end));
+    refresh.next_day = *end;
+  } else {
+    PADDOCK_TRY(db.mark_history_current());
+  }
+  PADDOCK_TRY(transaction.commit());
+  refresh.was_current = false;
+  return end.has_value();
+}
 
 }  // namespace
 
 Result<HistoryRefresh> refresh_stored_history(Database& db) {
   const auto started = std::chrono::steady_clock::now();
   HistoryRefresh refresh;
-  PADDOCK_ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::begin(db));
-  PADDOCK_ASSIGN_OR_RETURN(const std::optional<Day> dirty, db.history_dirty_from());
-  if (!dirty) return refresh;  // the transaction rolls back: nothing was written
-  refresh.was_current = false;
-  const bool from_scratch = *dirty == std::numeric_limits<Day>::min();
-  PADDOCK_TRY(db.delete_stored_runs_from(*dirty));
-  StartingState state(db, *dirty, from_scratch);
-  RatingBook book;
-  std::vector<StoredRun> pending;
-  Status failure = ok_status();
-  auto flush = [&] {
-    if (failure.ok() && !pending.empty()) failure = db.insert_stored_runs(pending);
-    pending.clear();
-  };
-  PADDOCK_TRY(db.for_each_finished_race_from(from_scratch ? std::nullopt : std::optional<Day>(*dirty),
-                                             [&](std::span<const RunRecord> runs) {
-    if (!failure.ok()) return;
-    for (const RunRecord& run : runs) {
-      if (Status loaded = state.load_horse(run.horse_id, book); !loaded.ok()) failure = loaded;
-    }
-    const std::vector<float> ratings = book.rate(runs);
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-      const RunRecord& run = runs[i];
-      StoredRun stored;
-      stored.run = run;
-      stored.rating_after = ratings[i];
-      if (const std::optional<std::uint64_t> key = stall_group_key(run.venue_id, run.discipline, run.draw, run.field_size)) {
-        Result<StallTotals*> totals = state.totals(*key);
-        if (!totals.ok()) {
-          failure = totals.error();
-          return;
-        }
-        StallTotals& t = **totals;
-        t.starts += 1;
-        t.wins += run.finish_position.value_or(0) == 1 ? 1.0F : 0.0F;
-        t.expected += 1.0F / static_cast<float>(run.field_size);
-        stored.draw_key = static_cast<std::int64_t>(*key);
-        stored.draw_starts = t.starts;
-        stored.draw_wins = t.wins;
-        stored.draw_expected = t.expected;
-      }
-      pending.push_back(stored);
-      ++refresh.runs_written;
-    }
-    if (pending.size() >= kRunsPerInsert) flush();
-  }));
-  flush();
-  PADDOCK_TRY(failure);
-  PADDOCK_TRY(db.mark_history_current());
-  PADDOCK_TRY(transaction.commit());
+  std::unique_ptr<RunningState> state;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(const bool more, refresh_some_days(db, state, refresh));
+    if (!more) break;
+  }
   refresh.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return refresh;
 }

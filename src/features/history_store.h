@@ -21,11 +21,14 @@ struct HistoryRefresh {
   bool was_current = true;     // nothing to do
   std::int64_t runs_written = 0;
   double seconds = 0.0;
+  Day next_day = 0;  // where the last transaction left off (internal)
 };
 
-// Recomputes what is out of date, in one write transaction (two jobs starting together do it
-// once: the second finds it current). Errors as the store's, e.g. on a read-only database:
-// then the caller computes the history instead (HistoryIndex::load).
+// Recomputes what is out of date, a month of race days per write transaction, moving the
+// marker past each month as it commits: other writers (jobs, imports, heartbeats) wait a
+// fraction of a second at a time, a refresh that is interrupted goes on from where it was, and
+// two jobs starting together share the work. Errors as the store's (a lock held past the busy
+// timeout, a full disk): then the caller computes the history instead (HistoryIndex::load).
 Result<HistoryRefresh> refresh_stored_history(Database& db);
 
 }  // namespace paddock

@@ -18,7 +18,7 @@ constexpr std::size_t kBlock = 64;  // rows scored together, tree by tree
 constexpr std::size_t kLanes = 8;   // rows descending a tree side by side
 
 Error unsupported(const std::string& what) {
-  return make_error(ErrorCode::kModel, "the fast tree evaluator does not support " + what);
+  return make_error(ErrorCode::kModel, "the flat forest does not support " + what);
 }
 
 // One tree as XGBoost's JSON holds it: node arrays indexed by node id; a leaf has left = -1

@@ -105,10 +105,15 @@ class Database {
   // date order, then race id, then saddle-cloth number.
   virtual Status for_each_finished_race(
       const std::function<void(std::span<const RunRecord>)>& visit) = 0;
+  // The same over [from, before) (each bound optional).
   virtual Status for_each_finished_race_from(
-      std::optional<Day> from, const std::function<void(std::span<const RunRecord>)>& visit) = 0;
-  // Distinct days that have finished races, ascending.
+      std::optional<Day> from, std::optional<Day> before,
+      const std::function<void(std::span<const RunRecord>)>& visit) = 0;
+  // The first and last day of these races (none when no id names a race).
+  virtual Result<std::optional<std::pair<Day, Day>>> race_day_span(const std::vector<RaceId>& ids) = 0;
+  // Distinct days that have finished races, ascending (from `from`, at most `limit` of them).
   virtual Result<std::vector<Day>> finished_race_days() = 0;
+  virtual Result<std::vector<Day>> finished_race_days_from(Day from, int limit) = 0;
   // demo_truth rows of one race, by runner number; empty when the race has none.
   virtual Result<std::vector<std::pair<int, double>>> load_truth(RaceId race_id) = 0;
   struct Counts {
@@ -165,6 +170,8 @@ class Database {
   virtual Status delete_stored_runs_from(Day day) = 0;
   virtual Status insert_stored_runs(std::span<const StoredRun> runs) = 0;
   virtual Status mark_history_current() = 0;
+  // Records that the stored runs before `day` are current and those from it are not.
+  virtual Status set_history_dirty_from(Day day) = 0;
   // The stored runs the query selects, by day then race id then number.
   virtual Status for_each_stored_run(const StoredRunQuery& query,
                                      const std::function<void(const StoredRun&)>& visit) = 0;

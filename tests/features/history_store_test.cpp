@@ -117,5 +117,29 @@ TEST_F(HistoryStoreTest, AStaleStoredHistoryIsNeverReadAsCurrent) {
   EXPECT_EQ(format_day(**db_->history_dirty_from()), "2020-03-01");
 }
 
+TEST_F(HistoryStoreTest, ARaceWrittenAgainUnchangedLeavesTheHistoryCurrent) {
+  ASSERT_TRUE(refresh_stored_history(*db_).ok());
+  // What an import of the same file again does: every value written as it was.
+  testing::exec_sql(db_path_, "UPDATE runners SET finish_position = finish_position, draw = draw, number = number");
+  testing::exec_sql(db_path_, "UPDATE races SET status = status, distance_m = distance_m");
+  EXPECT_FALSE(db_->history_dirty_from()->has_value());
+  // A saddle-cloth number orders a race's runs: changing one is a change.
+  testing::exec_sql(db_path_, "UPDATE runners SET number = number + 100 WHERE race_id = "
+                              "(SELECT MIN(id) FROM races WHERE race_date = '2020-02-10') AND number = 1");
+  EXPECT_EQ(format_day(**db_->history_dirty_from()), "2020-02-10");
+}
+
+TEST_F(HistoryStoreTest, ARefreshLeftPartWayGoesOnFromWhereItStopped) {
+  ASSERT_TRUE(refresh_stored_history(*db_).ok());
+  // What a refresh interrupted after its first month leaves: the runs before the marker, and
+  // stale ones after it (here: deleted, as a crash of the next transaction would not leave).
+  ASSERT_TRUE(db_->set_history_dirty_from(*parse_day("2020-02-01")).ok());
+  const HistoryRefresh refresh = *refresh_stored_history(*db_);
+  EXPECT_FALSE(refresh.was_current);
+  EXPECT_EQ(refresh.runs_written, testing::query_int(db_path_, "SELECT COUNT(*) FROM run_history h JOIN races r ON r.id = h.race_id WHERE r.race_date >= '2020-02-01'"));
+  EXPECT_LT(refresh.runs_written, testing::query_int(db_path_, "SELECT COUNT(*) FROM run_history"));
+  expect_same_features(cards("2020-03-10", "2020-03-12"));
+}
+
 }  // namespace
 }  // namespace paddock

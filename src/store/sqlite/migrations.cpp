@@ -246,11 +246,41 @@ BEGIN
 END;
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations{{
+
+// Migration 5: the update triggers fire only when a value the history reads really changes (an
+// import that writes a race again unchanged no longer sends the refresh back to that day), and
+// a runner's saddle-cloth number is one of those values (it orders a race's runs).
+constexpr const char* kHistoryTriggersOnChange = R"sql(
+DROP TRIGGER history_dirty_runner_update;
+DROP TRIGGER history_dirty_race_update;
+CREATE TRIGGER history_dirty_runner_update
+AFTER UPDATE OF race_id, number, horse_id, jockey_id, trainer_id, draw, non_runner, finish_position, incident
+ON runners
+WHEN OLD.race_id IS NOT NEW.race_id OR OLD.number IS NOT NEW.number OR OLD.horse_id IS NOT NEW.horse_id
+  OR OLD.jockey_id IS NOT NEW.jockey_id OR OLD.trainer_id IS NOT NEW.trainer_id OR OLD.draw IS NOT NEW.draw
+  OR OLD.non_runner IS NOT NEW.non_runner OR OLD.finish_position IS NOT NEW.finish_position
+  OR OLD.incident IS NOT NEW.incident
+BEGIN
+  UPDATE history_state SET dirty_from = MIN(COALESCE(dirty_from, '9999-12-31'),
+    COALESCE((SELECT race_date FROM races WHERE id = OLD.race_id), '9999-12-31'),
+    COALESCE((SELECT race_date FROM races WHERE id = NEW.race_id), '9999-12-31'));
+END;
+CREATE TRIGGER history_dirty_race_update
+AFTER UPDATE OF race_date, status, venue_id, discipline, distance_m, prize_eur ON races
+WHEN OLD.race_date IS NOT NEW.race_date OR OLD.status IS NOT NEW.status OR OLD.venue_id IS NOT NEW.venue_id
+  OR OLD.discipline IS NOT NEW.discipline OR OLD.distance_m IS NOT NEW.distance_m
+  OR OLD.prize_eur IS NOT NEW.prize_eur
+BEGIN
+  UPDATE history_state SET dirty_from = MIN(COALESCE(dirty_from, '9999-12-31'), OLD.race_date, NEW.race_date);
+END;
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "job process start time", kJobProcessStart},
     {3, "job manager: attempts, retries, queue, settings", kJobManager},
     {4, "stored history with ratings, kept current by triggers", kRunHistory},
+    {5, "history triggers fire on changed values only", kHistoryTriggersOnChange},
 }};
 
 Result<int> current_version(Connection& connection) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 
 #include "store/sqlite/migrations.h"
 
@@ -371,19 +372,31 @@ Result<std::vector<RaceCard>> SqliteDatabase::load_race_cards(const std::vector<
 }
 
 Status SqliteDatabase::for_each_finished_race(const std::function<void(std::span<const RunRecord>)>& visit) {
-  return for_each_finished_race_from(std::nullopt, visit);
+  return for_each_finished_race_from(std::nullopt, std::nullopt, visit);
 }
 
-Status SqliteDatabase::for_each_finished_race_from(std::optional<Day> from,
+Result<std::optional<std::pair<Day, Day>>> SqliteDatabase::race_day_span(const std::vector<RaceId>& ids) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT MIN(race_date), MAX(race_date) FROM races WHERE id IN (SELECT value FROM json_each(?1))"));
+  s.bind(1, fmt::format("[{}]", fmt::join(ids, ",")));
+  PADDOCK_ASSIGN_OR_RETURN(const bool row, s.step());
+  if (!row || s.is_null(0)) return std::optional<std::pair<Day, Day>>();
+  PADDOCK_ASSIGN_OR_RETURN(const Day first, parse_day(s.text_view(0)));
+  PADDOCK_ASSIGN_OR_RETURN(const Day last, parse_day(s.text_view(1)));
+  return std::optional<std::pair<Day, Day>>(std::make_pair(first, last));
+}
+
+Status SqliteDatabase::for_each_finished_race_from(std::optional<Day> from, std::optional<Day> before,
                                                    const std::function<void(std::span<const RunRecord>)>& visit) {
   PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
       "SELECT r.race_date, r.id, ru.horse_id, COALESCE(ru.jockey_id, 0), "
       "COALESCE(ru.trainer_id, 0), COALESCE(r.venue_id, 0), r.discipline, r.distance_m, ru.draw, "
       "ru.finish_position, ru.incident, r.prize_eur, ru.number FROM races r "
       "JOIN runners ru ON ru.race_id = r.id "
-      "WHERE r.status = 'finished' AND ru.non_runner = 0 AND r.race_date >= ?1 "
+      "WHERE r.status = 'finished' AND ru.non_runner = 0 AND r.race_date >= ?1 AND r.race_date < ?2 "
       "ORDER BY r.race_date, r.id, ru.number"));
   s.bind(1, from ? format_day(*from) : std::string("0000-01-01"));
+  s.bind(2, before ? format_day(*before) : std::string("9999-12-31"));
   // Field size is the number of starters, known only once a race's rows are all read.
   std::vector<RunRecord> race_runs;
   std::string last_date;
@@ -431,6 +444,20 @@ Result<std::vector<Day>> SqliteDatabase::finished_race_days() {
     PADDOCK_ASSIGN_OR_RETURN(bool row, s.step());
     if (!row) break;
     PADDOCK_ASSIGN_OR_RETURN(Day day, parse_day(s.text(0)));
+    days.push_back(day);
+  }
+  return days;
+}
+
+Result<std::vector<Day>> SqliteDatabase::finished_race_days_from(Day from, int limit) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT DISTINCT race_date FROM races WHERE race_date >= ?1 AND status = 'finished' ORDER BY race_date LIMIT ?2"));
+  s.bind(1, from == std::numeric_limits<Day>::min() ? std::string("0000-01-01") : format_day(from)).bind(2, limit);
+  std::vector<Day> days;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(bool row, s.step());
+    if (!row) break;
+    PADDOCK_ASSIGN_OR_RETURN(Day day, parse_day(s.text_view(0)));
     days.push_back(day);
   }
   return days;

@@ -40,8 +40,10 @@ class SqliteDatabase final : public Database {
   Result<std::vector<RaceId>> existing_races(const std::vector<RaceId>& ids) override;
   Result<std::vector<RaceCard>> load_race_cards(const std::vector<RaceId>& ids) override;
   Status for_each_finished_race(const std::function<void(std::span<const RunRecord>)>& visit) override;
-  Status for_each_finished_race_from(std::optional<Day> from,
+  Status for_each_finished_race_from(std::optional<Day> from, std::optional<Day> before,
                                      const std::function<void(std::span<const RunRecord>)>& visit) override;
+  Result<std::optional<std::pair<Day, Day>>> race_day_span(const std::vector<RaceId>& ids) override;
+  Status set_history_dirty_from(Day day) override;
   Result<std::optional<Day>> history_dirty_from() override;
   Status delete_stored_runs_from(Day day) override;
   Status insert_stored_runs(std::span<const StoredRun> runs) override;
@@ -53,6 +55,7 @@ class SqliteDatabase final : public Database {
   Result<std::vector<StoredRun>> last_stored_runs_before(StoredRunQuery::By by, const std::vector<std::int64_t>& ids,
                                                          Day day) override;
   Result<std::vector<Day>> finished_race_days() override;
+  Result<std::vector<Day>> finished_race_days_from(Day from, int limit) override;
   Result<std::vector<std::pair<int, double>>> load_truth(RaceId race_id) override;
   Result<Counts> counts() override;
 

@@ -108,6 +108,12 @@ Status SqliteDatabase::mark_history_current() {
   return s.run();
 }
 
+Status SqliteDatabase::set_history_dirty_from(Day day) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare("UPDATE history_state SET dirty_from = ?1 WHERE id = 1"));
+  s.bind(1, format_day(day));
+  return s.run();
+}
+
 Status SqliteDatabase::for_each_stored_run(const StoredRunQuery& query,
                                            const std::function<void(const StoredRun&)>& visit) {
   std::string sql = fmt::format("SELECT {} FROM run_history WHERE 1 = 1", kStoredColumns);
