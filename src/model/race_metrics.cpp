@@ -76,6 +76,16 @@ void RaceMetrics::add(std::span<const double> probabilities, std::span<const int
   log_loss_ += -std::log(std::max(winner_probability, 1e-15));
   uniform_ += std::log(static_cast<double>(n));
 
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto edge = std::upper_bound(kCalibrationEdges.begin(), kCalibrationEdges.end(), probabilities[i]);
+    const auto index = std::clamp<std::ptrdiff_t>(edge - kCalibrationEdges.begin() - 1, 0,
+                                                  static_cast<std::ptrdiff_t>(buckets_.size()) - 1);
+    Bucket& bucket = buckets_[static_cast<std::size_t>(index)];
+    ++bucket.runners;
+    bucket.probability += probabilities[i];
+    bucket.wins += positions[i] == 1 ? 1 : 0;
+  }
+
   if (!is_quinte || home.size() < 5 || n < 5) return;
   ++quinte_races_;
   const bool ordre = std::equal(home5.begin(), home5.end(), pick5.begin());
@@ -114,6 +124,12 @@ MetricsSummary RaceMetrics::summary() const {
     s.quinte_bonus4 = bonus4_ / q;
     s.quinte_bonus4sur5 = bonus4sur5_ / q;
     s.quinte_bonus3 = bonus3_ / q;
+  }
+  for (std::size_t b = 0; b < buckets_.size(); ++b) {
+    if (buckets_[b].runners == 0) continue;
+    const double runners = static_cast<double>(buckets_[b].runners);
+    s.calibration.push_back({kCalibrationEdges[b], std::min(1.0, kCalibrationEdges[b + 1]), buckets_[b].runners,
+                             buckets_[b].probability / runners, static_cast<double>(buckets_[b].wins) / runners});
   }
   return s;
 }

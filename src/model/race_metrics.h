@@ -5,6 +5,7 @@
 // désordre, bonus 4, bonus 4 sur 5 and bonus 3.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -12,6 +13,21 @@
 #include <vector>
 
 namespace paddock {
+
+// One bucket of a calibration curve: the runners whose predicted win probability fell in
+// [low, high), their mean prediction and how often they won.
+struct CalibrationBucket {
+  double low = 0.0;
+  double high = 0.0;
+  std::int64_t runners = 0;
+  double mean_probability = 0.0;
+  double win_rate = 0.0;
+};
+
+// The edges of the calibration buckets: fine where most runners are (a field of 8 to 16 puts
+// most probabilities under 0.2), coarse above.
+inline constexpr std::array<double, 13> kCalibrationEdges{0.0, 0.02, 0.04, 0.06, 0.08, 0.10, 0.15,
+                                                          0.20, 0.30, 0.40, 0.50, 0.70, 1.0000001};
 
 struct MetricsSummary {
   std::string name;
@@ -29,6 +45,7 @@ struct MetricsSummary {
   double quinte_bonus4 = 0.0;
   double quinte_bonus4sur5 = 0.0;
   double quinte_bonus3 = 0.0;
+  std::vector<CalibrationBucket> calibration;  // the buckets that hold runners
 };
 
 class RaceMetrics {
@@ -48,6 +65,12 @@ class RaceMetrics {
   double winner_hits_ = 0, winner_top3_ = 0, overlap_ = 0, ndcg_ = 0, log_loss_ = 0, uniform_ = 0;
   std::int64_t quinte_races_ = 0;
   double ordre_ = 0, desordre_ = 0, bonus4_ = 0, bonus4sur5_ = 0, bonus3_ = 0;
+  struct Bucket {
+    std::int64_t runners = 0;
+    double probability = 0.0;
+    std::int64_t wins = 0;
+  };
+  std::array<Bucket, kCalibrationEdges.size() - 1> buckets_{};
 };
 
 }  // namespace paddock

@@ -29,6 +29,15 @@ struct RaceQuery {
   bool with_runners_only = true;   // at least one runner row
   std::optional<ModelId> without_prediction_from;  // no prediction by this model yet
   std::optional<std::int64_t> limit;
+  std::vector<RaceId> race_ids;  // list_races only: these races (empty: any)
+};
+
+// A day with races, as a day picker shows it.
+struct RaceDaySummary {
+  std::string date;
+  std::int64_t races = 0;
+  std::int64_t finished = 0;
+  std::int64_t predicted = 0;  // races the model has predictions for
 };
 
 // What to export: one job's races, or a day range, for one model.
@@ -191,6 +200,11 @@ class Database {
   virtual Result<std::map<int, std::pair<std::string, std::string>>> runner_names(RaceId race_id) = 0;
   // The races a query selects, as summaries, in date order then id.
   virtual Result<std::vector<RaceSummary>> list_races(const RaceQuery& query) = 0;
+  // The latest `limit` days with races, newest first, with how many of them `model` predicted.
+  virtual Result<std::vector<RaceDaySummary>> race_days(ModelId model, int limit) = 0;
+  // A number that changes whenever another connection commits (SQLite's data_version): a
+  // watcher polls it to learn, cheaply, that something changed.
+  virtual Result<std::int64_t> data_version() = 0;
 
   // Predictions.
   virtual Status for_each_export_row(const ExportQuery& query,

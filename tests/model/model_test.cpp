@@ -91,6 +91,28 @@ TEST(RaceMetrics, ExactOrderCountsAsEveryQuinteRankAndRacesWithoutWinnerAreIgnor
   EXPECT_NEAR(s.ndcg5, 1.0, 1e-12);
 }
 
+TEST(RaceMetrics, CalibrationBucketsCountRunnersPredictionsAndWins) {
+  RaceMetrics metrics("m");
+  const std::vector<int> numbers{1, 2, 3, 4};
+  // Two races: the 0.55 runner wins one of two, the 0.25s never, the 0.01s once.
+  metrics.add(std::vector<double>{0.55, 0.25, 0.19, 0.01}, numbers, std::vector<std::optional<int>>{1, 2, 3, 4}, false);
+  metrics.add(std::vector<double>{0.55, 0.25, 0.19, 0.01}, numbers, std::vector<std::optional<int>>{2, 3, 4, 1}, false);
+  const std::vector<CalibrationBucket> buckets = metrics.summary().calibration;
+  ASSERT_EQ(buckets.size(), 4U);  // [0, 0.02), [0.15, 0.2), [0.2, 0.3), [0.5, 0.7)
+  EXPECT_EQ(buckets[0].low, 0.0);
+  EXPECT_EQ(buckets[0].runners, 2);
+  EXPECT_DOUBLE_EQ(buckets[0].win_rate, 0.5);
+  EXPECT_DOUBLE_EQ(buckets[0].mean_probability, 0.01);
+  EXPECT_EQ(buckets[1].low, 0.15);
+  EXPECT_EQ(buckets[1].win_rate, 0.0);
+  EXPECT_EQ(buckets[3].low, 0.5);
+  EXPECT_EQ(buckets[3].high, 0.7);
+  EXPECT_DOUBLE_EQ(buckets[3].win_rate, 0.5);
+  std::int64_t runners = 0;
+  for (const CalibrationBucket& b : buckets) runners += b.runners;
+  EXPECT_EQ(runners, 8);
+}
+
 class ModelDirectory : public ::testing::Test {
  protected:
   void SetUp() override {

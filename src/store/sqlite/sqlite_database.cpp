@@ -579,12 +579,14 @@ Result<std::vector<RaceSummary>> SqliteDatabase::list_races(const RaceQuery& que
   if (query.from) sql += " AND r.race_date >= ?1";
   if (query.to) sql += " AND r.race_date <= ?2";
   if (query.finished_only) sql += " AND r.status = 'finished'";
+  if (!query.race_ids.empty()) sql += " AND r.id IN (SELECT value FROM json_each(?4))";
   sql += " ORDER BY r.race_date, r.meeting_no, r.race_no, r.id";
   if (query.limit) sql += " LIMIT ?3";
   PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(sql));
   if (query.from) s.bind(1, format_day(*query.from));
   if (query.to) s.bind(2, format_day(*query.to));
   if (query.limit) s.bind(3, *query.limit);
+  if (!query.race_ids.empty()) s.bind(4, fmt::format("[{}]", fmt::join(query.race_ids, ",")));
   std::vector<RaceSummary> races;
   while (true) {
     PADDOCK_ASSIGN_OR_RETURN(const bool row, s.step());
@@ -606,6 +608,30 @@ Result<std::vector<RaceSummary>> SqliteDatabase::list_races(const RaceQuery& que
     races.push_back(std::move(race));
   }
   return races;
+}
+
+Result<std::vector<RaceDaySummary>> SqliteDatabase::race_days(ModelId model, int limit) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT r.race_date, COUNT(*), SUM(r.status = 'finished'), "
+      "SUM(EXISTS (SELECT 1 FROM predictions p WHERE p.model_id = ?1 AND p.race_id = r.id)) "
+      "FROM races r WHERE r.race_date IN (SELECT DISTINCT race_date FROM races ORDER BY race_date DESC LIMIT ?2) "
+      "GROUP BY r.race_date ORDER BY r.race_date DESC"));
+  s.bind(1, model).bind(2, limit);
+  std::vector<RaceDaySummary> days;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(const bool row, s.step());
+    if (!row) break;
+    days.push_back({s.text(0), s.int64(1), s.int64(2), s.int64(3)});
+  }
+  return days;
+}
+
+Result<std::int64_t> SqliteDatabase::data_version() {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached("PRAGMA data_version"));
+  s->reset();
+  PADDOCK_ASSIGN_OR_RETURN(const bool row, s->step());
+  if (!row) return make_error(ErrorCode::kDatabase, "PRAGMA data_version returned no row");
+  return s->int64(0);
 }
 
 Status SqliteDatabase::for_each_export_row(const ExportQuery& query,

@@ -88,6 +88,8 @@ class SqliteDatabase final : public Database {
   Status clear_cancel(const std::string& job_id) override;
 
   Result<std::vector<RaceSummary>> list_races(const RaceQuery& query) override;
+  Result<std::vector<RaceDaySummary>> race_days(ModelId model, int limit) override;
+  Result<std::int64_t> data_version() override;
   Result<std::map<int, std::pair<std::string, std::string>>> runner_names(RaceId race_id) override;
   Status for_each_export_row(const ExportQuery& query,
                              const std::function<void(const ExportRow&)>& visit) override;
