@@ -89,22 +89,27 @@ PredictOptions launch_options(const py::kwargs& kwargs) {
   for (const auto& [key_object, value] : kwargs) {
     const std::string key = py::cast<std::string>(key_object);
     if (value.is_none()) continue;
-    if (key == "date") o.date = day_or_none(py::cast<std::string>(value), "date");
-    else if (key == "from_date") o.from = day_or_none(py::cast<std::string>(value), "from_date");
-    else if (key == "to_date") o.to = day_or_none(py::cast<std::string>(value), "to_date");
-    else if (key == "race_ids") o.race_ids = py::cast<std::vector<RaceId>>(value);
-    else if (key == "limit") o.limit = py::cast<std::int64_t>(value);
-    else if (key == "workers") o.workers = py::cast<int>(value);
-    else if (key == "chunk_size") o.chunk_size = py::cast<int>(value);
-    else if (key == "max_memory_mb") o.max_memory_mb = py::cast<int>(value);
-    else if (key == "force_reprediction") o.force_reprediction = py::cast<bool>(value);
-    else if (key == "all") o.all = py::cast<bool>(value);
-    else if (key == "retries") o.retries = py::cast<int>(value);
-    else if (key == "model") o.model_id = py::cast<ModelId>(value);
-    else if (key == "job_id") o.job_id = py::cast<std::string>(value);
-    else if (key == "priority") o.priority = py::cast<int>(value);
-    else if (key == "log_dir") o.log_dir = py::cast<std::string>(value);
-    else raise(make_error(ErrorCode::kInvalidArgument, "launch_job() got an unknown argument '" + key + "'"));
+    try {
+      if (key == "date") o.date = day_or_none(py::cast<std::string>(value), "date");
+      else if (key == "from_date") o.from = day_or_none(py::cast<std::string>(value), "from_date");
+      else if (key == "to_date") o.to = day_or_none(py::cast<std::string>(value), "to_date");
+      else if (key == "race_ids") o.race_ids = py::cast<std::vector<RaceId>>(value);
+      else if (key == "limit") o.limit = py::cast<std::int64_t>(value);
+      else if (key == "workers") o.workers = py::cast<int>(value);
+      else if (key == "chunk_size") o.chunk_size = py::cast<int>(value);
+      else if (key == "max_memory_mb") o.max_memory_mb = py::cast<int>(value);
+      else if (key == "force_reprediction") o.force_reprediction = py::cast<bool>(value);
+      else if (key == "all") o.all = py::cast<bool>(value);
+      else if (key == "retries") o.retries = py::cast<int>(value);
+      else if (key == "model") o.model_id = py::cast<ModelId>(value);
+      else if (key == "job_id") o.job_id = py::cast<std::string>(value);
+      else if (key == "priority") o.priority = py::cast<int>(value);
+      else if (key == "log_dir") o.log_dir = py::cast<std::string>(value);
+      else raise(make_error(ErrorCode::kInvalidArgument, "launch_job() got an unknown argument '" + key + "'"));
+    } catch (const py::cast_error&) {
+      raise(make_error(ErrorCode::kInvalidArgument,
+                       "launch_job(): " + key + "=" + py::cast<std::string>(py::repr(value)) + " is not of the right type"));
+    }
   }
   return o;
 }
@@ -405,6 +410,13 @@ PYBIND11_MODULE(_paddock, module) {
       .def("predict", &Predictor::predict, py::arg("race_id"), py::arg("odds") = py::none())
       .def_property_readonly("model_id", &Predictor::model_id);
 
+  module.def("active_model_id", [](const std::string& db_path) -> std::optional<ModelId> {
+    const std::optional<ModelRecord> active = value_or_raise(without_gil([&]() -> Result<std::optional<ModelRecord>> {
+      PADDOCK_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, open_database(db_path, Database::Access::kReadOnly));
+      return db->active_model();
+    }));
+    return active ? std::optional<ModelId>(active->id) : std::nullopt;
+  }, py::arg("db_path"));
   module.def("prediction_columns", &prediction_columns, py::arg("db_path"), py::arg("job_id") = py::none(),
         py::arg("date") = py::none(), py::arg("race_ids") = py::none(), py::arg("model") = py::none());
   module.def("race_columns", &race_columns, py::arg("db_path"), py::arg("date") = py::none(),

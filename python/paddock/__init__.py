@@ -146,7 +146,7 @@ def _frame(columns):
 def predictions(db, job_id=None, date=None, race_ids=None, model=None):
     """Stored predictions as a DataFrame, a row per runner, races in order, runners by rank.
 
-    One job's races, one day's, or given races; the job's model, else `model`, else the active one.
+    One job's races, one day's, or given races; for `model`, else the job's model, else the active one.
     """
     return _frame(_paddock.prediction_columns(str(db), job_id=job_id, date=_day(date),
                                               race_ids=list(race_ids) if race_ids is not None else None,
@@ -185,7 +185,12 @@ _predictors = {}
 
 
 def predict_race(db, race_id, odds=None, model=None):
-    """One race predicted now (see Predictor); the model is loaded once per database and model."""
+    """One race predicted now (see Predictor); the model is loaded once per database and model.
+
+    Without `model`, the active model of the moment: a model activated since the last call is
+    loaded then."""
+    if model is None:
+        model = _paddock.active_model_id(str(db))
     key = (str(db), model)
     if key not in _predictors:
         _predictors[key] = Predictor(db, model)

@@ -19,6 +19,19 @@
 namespace paddock {
 namespace {
 
+// The length of `text` without a UTF-8 character cut at its end (a read of a log stops at a
+// byte count, and the log's lines hold accents and symbols): the next read starts with it.
+std::size_t whole_utf8_length(std::string_view text) {
+  const std::size_t n = text.size();
+  for (std::size_t back = 1; back <= std::min<std::size_t>(3, n); ++back) {
+    const auto byte = static_cast<unsigned char>(text[n - back]);
+    if ((byte & 0xC0U) == 0x80U) continue;  // a continuation byte: look further back
+    const std::size_t length = byte >= 0xF0U ? 4 : byte >= 0xE0U ? 3 : byte >= 0xC0U ? 2 : 1;
+    return length > back && n > back ? n - back : n;
+  }
+  return n;
+}
+
 // Appends a timestamped line to a job's log, as the job itself writes them; best effort (the
 // row holds the same words).
 void append_to_log(const std::string& path, const std::string& line) {
@@ -319,6 +332,7 @@ Result<LogChunk> BatchJobManager::read_log(const std::string& job_id, std::int64
   chunk.text.resize(static_cast<std::size_t>(std::min(max_bytes, size - offset)));
   in.read(chunk.text.data(), static_cast<std::streamsize>(chunk.text.size()));
   chunk.text.resize(static_cast<std::size_t>(in.gcount()));
+  chunk.text.resize(whole_utf8_length(chunk.text));
   chunk.next_offset = offset + static_cast<std::int64_t>(chunk.text.size());
   return chunk;
 }

@@ -100,6 +100,12 @@ void WebServer::State::install_routes() {
   Context& c = context;
   http.new_task_queue = [threads = c.options.threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
   http.set_payload_max_length(c.options.max_body_bytes);
+  // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, with which a second server on
+  // the same port would start too and take half of the connections.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   http.set_keep_alive_timeout(5);
   http.set_read_timeout(10);
   http.set_write_timeout(10);

@@ -99,6 +99,21 @@ TEST_F(JobManagerTest, LaunchReturnsAtOnceAndTheJobOutlivesItsLauncher) {
   std::ifstream log(done.log_path);
   const std::string content((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
   EXPECT_NE(content.find("BATCH PREDICTION COMPLETE"), std::string::npos) << content.substr(0, 2000);
+  // Read in small pieces, the log comes back whole, and no piece ends inside a character (its
+  // lines hold multi-byte ones), so each piece decodes on its own (the page, Python).
+  std::string pieces;
+  std::int64_t offset = 0;
+  for (int i = 0; i < 100000; ++i) {
+    const LogChunk chunk = *m.read_log(id, offset, 7);
+    if (chunk.text.empty()) break;
+    const auto last = static_cast<unsigned char>(chunk.text.back());
+    EXPECT_TRUE(last < 0x80U || (last & 0xC0U) == 0x80U) << "a piece ends with a lead byte";
+    pieces += chunk.text;
+    offset = chunk.next_offset;
+  }
+  EXPECT_EQ(pieces, content);
+  EXPECT_TRUE(std::any_of(content.begin(), content.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80U; }))
+      << "no multi-byte character in the log to cut";
 }
 
 TEST_F(JobManagerTest, AKilledJobIsReportedFailedAndResumeFinishesItExactly) {

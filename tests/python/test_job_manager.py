@@ -125,6 +125,8 @@ def test_errors_are_paddock_exceptions_with_the_cpp_message(demo_db, tmp_path):
         manager.launch_job(date="2020-02-30")
     with pytest.raises(paddock.NotFound, match="no model with id 99"):
         manager.launch_job(model=99)
+    with pytest.raises(paddock.InvalidArgument, match="workers='2' is not of the right type"):
+        manager.launch_job(workers="2")
     with pytest.raises(paddock.NotFound, match="does not exist"):
         BatchJobManager(str(tmp_path / "absent.db"))
     done = wait(manager, manager.launch_job(limit=2, all=True))

@@ -53,3 +53,29 @@ def test_predict_race_latency(demo_db):
     median, p99 = statistics.median(times), times[int(0.99 * len(times))]
     print(f"[ figure ] predict_race over 1,000 calls: median {median * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms")
     assert median < 0.25  # a few milliseconds here; generous for a loaded machine
+
+
+def test_predict_race_follows_the_active_model(demo_db, tmp_path):
+    import shutil
+    import sqlite3
+    race_id = int(paddock.races(demo_db, date="2020-03-10").race_id.iloc[0])
+    first = paddock.predict_race(demo_db, race_id)
+    first_id = paddock._paddock.active_model_id(demo_db)
+    # A second model (a copy of the first's files, registered and activated): predict_race
+    # without model= uses it from the next call on.
+    db = sqlite3.connect(demo_db)
+    path, = db.execute("SELECT path FROM models WHERE is_active = 1").fetchone()
+    shutil.copytree(path, tmp_path / "second")
+    db.execute("INSERT INTO models (name, path, created_at, feature_set, metrics, is_active) "
+               "SELECT 'second', ?, created_at, feature_set, metrics, 0 FROM models WHERE is_active = 1",
+               (str(tmp_path / "second"),))
+    second_id = db.execute("SELECT MAX(id) FROM models").fetchone()[0]
+    db.execute("UPDATE models SET is_active = 0")
+    db.execute("UPDATE models SET is_active = 1 WHERE id = ?", (second_id,))
+    db.commit()
+    db.close()
+    assert second_id != first_id
+    assert paddock._paddock.active_model_id(demo_db) == second_id
+    again = paddock.predict_race(demo_db, race_id)
+    assert (again.win_probability - first.win_probability).abs().max() < 1e-12  # the same trees
+    assert (str(demo_db), second_id) in paddock._predictors

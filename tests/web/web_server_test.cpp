@@ -371,6 +371,16 @@ TEST_F(WebServerTest, TheQueueLimitAndPrioritiesAreSteered) {
   EXPECT_EQ(body_of(post("/api/jobs/cleanup", {{"older_than_days", 0}}))["deleted"].get<int>(), 1);
 }
 
+TEST_F(WebServerTest, APortInUseIsRefused) {
+  ServeOptions second;
+  second.db_path = db_;
+  second.port = server_->port();
+  const Result<std::unique_ptr<WebServer>> refused = WebServer::create(second);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("cannot listen on 127.0.0.1:" + std::to_string(server_->port())),
+            std::string::npos);
+}
+
 TEST_F(WebServerTest, StopsWithStreamsOpen) {
   std::thread reader([&] {
     httplib::Client events("127.0.0.1", server_->port());

@@ -36,6 +36,8 @@
   // h('td', {class: 'num'}, 'text', otherNode): strings become text nodes, never markup.
   function h(tag, attrs, ...children) { return append(setAttrs(document.createElement(tag), attrs), children); }
   function s(tag, attrs, ...children) { return append(setAttrs(document.createElementNS(SVG_NS, tag), attrs), children); }
+  // Replaces an element's children; like h(), it skips null and false and takes arrays.
+  function fill(el, ...children) { el.replaceChildren(); return append(el, children); }
   const enc = encodeURIComponent;
 
   // ---------------------------------------------------------------------------------------
@@ -75,6 +77,12 @@
     const ms = parseTime(v);
     if (ms === null) return DASH;
     return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+  }
+  // Job times have whole seconds: a job's duration is shown in whole seconds too.
+  function fmtJobDuration(sec) {
+    if (!isNum(sec) || sec < 0) return DASH;
+    if (sec < 1) return '< 1 s';
+    return sec < 60 ? Math.round(sec) + ' s' : fmtDuration(sec);
   }
   function jobDurationSec(job) {
     const start = parseTime(job.start_time);
@@ -134,7 +142,8 @@
 
   async function api(method, path, body) {
     const headers = {Accept: 'application/json'};
-    if (S.token) headers.Authorization = 'Bearer ' + S.token;
+    const token = S.token;
+    if (token) headers.Authorization = 'Bearer ' + token;
     const init = {method, headers, cache: 'no-store'};
     if (method !== 'GET') {
       headers['Content-Type'] = 'application/json';
@@ -150,7 +159,8 @@
     let data = null;
     if (text) { try { data = JSON.parse(text); } catch (_) { data = null; } }
     if (res.status === 401) {
-      askForToken();
+      // An answer to a request sent with a token since replaced says nothing of the new one.
+      if (token === S.token) askForToken();
       throw new ApiError(401, 'unauthenticated', 'This server needs a token.');
     }
     if (!res.ok) {
@@ -169,6 +179,7 @@
     const panel = $('#token-panel');
     const wasShown = S.needToken;
     S.needToken = true;
+    document.body.classList.add('locked');
     stopPolling();
     closeEvents();
     setLive('locked');
@@ -193,6 +204,7 @@
       S.token = value;
       sessionStorage.setItem(TOKEN_KEY, value);
       S.needToken = false;
+      document.body.classList.remove('locked');
       $('#token-panel').hidden = true;
       start();
     });
@@ -276,7 +288,9 @@
     if (job.status !== 'running') return;
     const list = S.samples.get(job.job_id) || [];
     const now = Date.now();
-    const sample = {t: now, thr: isNum(job.throughput) ? job.throughput : 0, mem: isNum(job.memory_mb) ? job.memory_mb : 0};
+    // A value the job has not reported yet (a job still starting) is left out, not drawn as 0.
+    const started = job.pid > 0 || job.processed_races > 0;
+    const sample = {t: now, thr: started && isNum(job.throughput) ? job.throughput : null, mem: started && isNum(job.memory_mb) && job.memory_mb > 0 ? job.memory_mb : null};
     const last = list[list.length - 1];
     if (last && now - last.t < 250) list[list.length - 1] = sample;
     else list.push(sample);
@@ -286,6 +300,9 @@
 
   function upsertJob(job, {render = true} = {}) {
     if (!job || typeof job.job_id !== 'string') return;
+    const prev = S.jobs.get(job.job_id);
+    // A job that ends changes what a launch would select: count again.
+    if (prev && isActive(prev) && isFinished(job) && S.view === 'launch') schedulePreview();
     S.jobs.set(job.job_id, job);
     if (isActive(job)) S.seenActive.add(job.job_id);
     recordSample(job);
@@ -387,7 +404,7 @@
   // Toasts and the confirm dialog
   // ---------------------------------------------------------------------------------------
   function toast(message, {kind = 'info', link = null} = {}) {
-    const el = h('div', {class: 'toast toast-' + kind, 'data-testid': 'toast', 'data-kind': kind},
+    const el = h('div', {class: 'toast toast-' + kind, 'data-testid': 'toast', 'data-kind': kind, role: kind === 'error' ? 'alert' : null},
       h('span', null, message),
       link ? h('a', {href: link.href}, link.text) : null,
       h('button', {type: 'button', class: 'toast-close', 'aria-label': 'Dismiss', onclick: () => el.remove()}, '×'));
@@ -520,6 +537,7 @@
       throughput: stat('Throughput', 'stat-throughput'),
       eta: stat('ETA', 'stat-eta'),
       memory: stat('Memory', 'stat-memory'),
+      peak: stat('Peak memory', 'stat-peak-memory'),
       elapsed: stat('Elapsed', 'stat-elapsed'),
     };
     const card = h('article', {class: 'job-card card', 'data-testid': 'job-card', 'data-job-id': id, 'aria-label': 'Job ' + id},
@@ -540,6 +558,27 @@
     return card;
   }
 
+  // A queued job's place in the queue: its priority, higher first.
+  function priorityForm(job) {
+    const inputId = 'prio-' + job.job_id.replace(/[^A-Za-z0-9_-]/g, '_');
+    const input = h('input', {id: inputId, type: 'text', class: 'input-tiny', value: String(job.priority ?? 0), autocomplete: 'off', 'data-testid': 'priority-input'});
+    const form = h('form', {class: 'prio-form', novalidate: true},
+      h('label', {for: inputId, class: 'small'}, 'Priority'), input,
+      h('button', {type: 'submit', class: 'btn btn-sm', 'data-testid': 'priority-set'}, 'Set'));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const r = parseInteger(input.value, -1000, 1000, 'Priority must be -1000 to 1000');
+      if (r.error || r.value === undefined) {
+        input.setAttribute('aria-invalid', 'true');
+        toast(r.error || 'Priority must be -1000 to 1000', {kind: 'error'});
+        return;
+      }
+      input.removeAttribute('aria-invalid');
+      setPriority(job.job_id, r.value, event.submitter);
+    });
+    return form;
+  }
+
   function updateJobCard(card, job) {
     const st = card._stats;
     card.dataset.status = job.status;
@@ -550,16 +589,19 @@
     const badgeSig = [job.status, job.cancel_requested, queue, job.retry_of].join('|');
     if (badges.dataset.sig !== badgeSig) {
       badges.dataset.sig = badgeSig;
-      badges.replaceChildren(statusBadge(job),
+      fill(badges, statusBadge(job),
         queue ? h('span', {class: 'badge badge-queue', 'data-testid': 'queue-position'}, `#${queue} in queue`) : null,
         job.retry_of ? h('span', {class: 'muted small'}, 'retry of ', h('a', {href: '#job/' + enc(job.retry_of)}, job.retry_of)) : null);
     }
     const actions = $('.job-card-actions', card);
-    const sig = actionSig(job) + (isActive(job) ? '' : '|done');
+    const sig = actionSig(job) + (isActive(job) ? '' : '|done') + (job.status === 'queued' ? '|p' + job.priority : '');
     if (actions.dataset.sig !== sig) {
       actions.dataset.sig = sig;
-      if (isActive(job)) actions.replaceChildren(...actionButtons(job, {compact: true}).filter((b) => b.dataset.testid === 'action-cancel'));
-      else actions.replaceChildren(h('button', {type: 'button', class: 'btn btn-sm', 'data-testid': 'action-dismiss',
+      if (isActive(job)) {
+        fill(actions, job.status === 'queued' ? priorityForm(job) : null,
+          ...actionButtons(job, {compact: true}).filter((b) => b.dataset.testid === 'action-cancel'));
+      }
+      else fill(actions, h('button', {type: 'button', class: 'btn btn-sm', 'data-testid': 'action-dismiss',
         onclick: () => { S.dismissed.add(job.job_id); renderActive(); }}, 'Dismiss'));
     }
     const extra = [];
@@ -575,9 +617,9 @@
     st.failed.value.classList.toggle('bad', job.failed_races > 0);
     st.throughput.value.textContent = job.status === 'queued' ? DASH : fmtRate(job.throughput);
     st.eta.value.textContent = job.status === 'running' ? fmtDuration(job.eta_seconds) : DASH;
-    st.memory.value.textContent = job.status === 'queued' ? DASH
-      : fmtMB(job.memory_mb) + (isNum(job.peak_memory_mb) ? ` (peak ${fmtMB(job.peak_memory_mb)})` : '');
-    st.elapsed.value.textContent = fmtDuration(jobDurationSec(job));
+    st.memory.value.textContent = job.status === 'queued' ? DASH : fmtMB(job.memory_mb);
+    st.peak.value.textContent = job.status === 'queued' ? DASH : fmtMB(job.peak_memory_mb);
+    st.elapsed.value.textContent = fmtJobDuration(jobDurationSec(job));
     drawSpark(card, S.samples.get(job.job_id) || []);
   }
 
@@ -592,21 +634,28 @@
     fig.hidden = false;
     const t0 = samples[0].t;
     const t1 = Math.max(samples[samples.length - 1].t, t0 + 1000);
-    const maxThr = Math.max(1e-9, ...samples.map((x) => x.thr));
-    const maxMem = Math.max(1e-9, ...samples.map((x) => x.mem));
+    const maxThr = Math.max(1e-9, ...samples.map((x) => x.thr ?? 0));
+    const maxMem = Math.max(1e-9, ...samples.map((x) => x.mem ?? 0));
     const px = (t) => PAD + ((t - t0) / (t1 - t0)) * (W - 2 * PAD);
-    const py = (v, max) => H - PAD - (v / max) * (H - 2 * PAD);
-    const line = (key, max) => samples.map((x) => `${px(x.t).toFixed(1)},${py(x[key], max).toFixed(1)}`).join(' ');
-    const pts = samples.length === 1 ? (key, max) => `${PAD},${py(samples[0][key], max)} ${W - PAD},${py(samples[0][key], max)}` : line;
-    svgEl.replaceChildren(
+    // Each line on its own scale from 0, its maximum at 85% of the height.
+    const py = (v, max) => H - PAD - (v / (max / 0.85)) * (H - 2 * PAD);
+    const pts = (key, max) => {
+      const known = samples.filter((x) => x[key] !== null);
+      if (known.length === 0) return '';
+      if (known.length === 1) return `${PAD},${py(known[0][key], max).toFixed(1)} ${W - PAD},${py(known[0][key], max).toFixed(1)}`;
+      return known.map((x) => `${px(x.t).toFixed(1)},${py(x[key], max).toFixed(1)}`).join(' ');
+    };
+    fill(svgEl, 
       s('line', {x1: 0, y1: H - PAD, x2: W, y2: H - PAD, class: 'spark-axis', 'vector-effect': 'non-scaling-stroke'}),
       s('line', {x1: 0, y1: PAD, x2: W, y2: PAD, class: 'spark-grid', 'vector-effect': 'non-scaling-stroke'}),
       s('polyline', {points: pts('mem', maxMem), class: 'spark-line spark-line-mem', 'vector-effect': 'non-scaling-stroke', 'data-testid': 'chart-line-memory'}),
       s('polyline', {points: pts('thr', maxThr), class: 'spark-line spark-line-thr', 'vector-effect': 'non-scaling-stroke', 'data-testid': 'chart-line-throughput'}));
     svgEl.dataset.samples = String(samples.length);
-    const last = samples[samples.length - 1];
-    $('.spark-thr', card).textContent = `${fmtRate(last.thr)} (max ${fmtRate(maxThr)})`;
-    $('.spark-mem', card).textContent = `${fmtMB(last.mem)} (max ${fmtMB(maxMem)})`;
+    const lastOf = (key) => { for (let i = samples.length - 1; i >= 0; i--) if (samples[i][key] !== null) return samples[i][key]; return null; };
+    const lastThr = lastOf('thr');
+    const lastMem = lastOf('mem');
+    $('.spark-thr', card).textContent = lastThr === null ? DASH : `${fmtRate(lastThr)} (max ${fmtRate(maxThr)})`;
+    $('.spark-mem', card).textContent = lastMem === null ? DASH : `${fmtMB(lastMem)} (max ${fmtMB(maxMem)})`;
     $('.spark-span', card).textContent = `over ${fmtDuration((t1 - t0) / 1000)}`;
   }
 
@@ -625,23 +674,21 @@
     count.textContent = list.length ? String(list.length) : '';
     $('#active-empty').hidden = list.length > 0;
     const container = $('#active-list');
-    const all = [...list, ...finished];
-    syncKeyed(container, all, (job) => job.job_id,
-      (job) => createJobCard(job),
-      (card, job) => { card._queuePos = job.status === 'queued' ? job._pos : null; updateJobCard(card, job); });
-    // The "Finished recently" heading goes before the first finished card.
-    let heading = $('#finished-heading');
-    if (finished.length) {
-      if (!heading) heading = h('h3', {id: 'finished-heading', class: 'section-title'}, 'Finished recently');
-      const first = container.querySelector(`[data-key="${CSS.escape(finished[0].job_id)}"]`);
-      if (heading.nextSibling !== first) container.insertBefore(heading, first);
-    } else if (heading) heading.remove();
+    // The finished jobs of this visit stay below, under a heading, until dismissed.
+    const HEADING = {heading: true};
+    const all = finished.length ? [...list, HEADING, ...finished] : list;
+    syncKeyed(container, all, (item) => (item === HEADING ? '\u0000finished' : item.job_id),
+      (item) => (item === HEADING ? h('h3', {class: 'section-title', 'data-testid': 'finished-heading'}, 'Finished recently') : createJobCard(item)),
+      (el, item) => {
+        if (item === HEADING) return;
+        el._queuePos = item.status === 'queued' ? item._pos : null;
+        updateJobCard(el, item);
+      });
     if (S.highlight && S.view === 'active' && !S.highlightShown) {
       const card = container.querySelector(`[data-key="${CSS.escape(S.highlight)}"]`);
       if (card) { S.highlightShown = true; card.scrollIntoView({block: 'nearest'}); }
     }
-    const running2 = running.length;
-    $('#queue-summary').textContent = `${running2} running, ${queued.length} queued` + (S.maxRunning ? ` · at most ${S.maxRunning} at once` : '');
+    $('#queue-summary').textContent = `${running.length} running, ${queued.length} queued` + (S.maxRunning ? ` · at most ${S.maxRunning} at once` : '');
   }
 
   async function refreshActive() {
@@ -708,22 +755,22 @@
     const jobSig = [job.job_id, job.retry_of].join('|');
     if (c.job.dataset.sig !== jobSig) {
       c.job.dataset.sig = jobSig;
-      c.job.replaceChildren(h('a', {href: '#job/' + enc(job.job_id), class: 'job-link', 'data-testid': 'job-link'}, job.job_id),
+      fill(c.job, h('a', {href: '#job/' + enc(job.job_id), class: 'job-link', 'data-testid': 'job-link'}, job.job_id),
         job.retry_of ? h('div', {class: 'small muted', 'data-testid': 'retry-of'}, 'retry of ', h('a', {href: '#job/' + enc(job.retry_of)}, job.retry_of)) : null);
     }
     const statusSig = job.status + '|' + (job.cancel_requested ? 1 : 0);
-    if (c.status.dataset.sig !== statusSig) { c.status.dataset.sig = statusSig; c.status.replaceChildren(statusBadge(job)); }
+    if (c.status.dataset.sig !== statusSig) { c.status.dataset.sig = statusSig; fill(c.status, statusBadge(job)); }
     c.status.title = job.error || job.message || '';
     c.races.textContent = `${fmtInt(job.processed_races)} / ${fmtInt(job.total_races)}`;
     if (job.failed_races > 0) c.races.append(h('span', {class: 'bad small'}, ` (${fmtInt(job.failed_races)} failed)`));
     c.success.textContent = fmtPct(successRate(job));
-    c.duration.textContent = fmtDuration(jobDurationSec(job));
-    c.throughput.textContent = job.status === 'queued' ? DASH : fmtRate(job.throughput);
+    c.duration.textContent = fmtJobDuration(jobDurationSec(job));
+    c.throughput.textContent = job.status === 'queued' || !job.start_time ? DASH : fmtRate(job.throughput);
     c.created.textContent = fmtTime(job.created_at || job.start_time);
     const sig = actionSig(job);
     if (c.actions.dataset.sig !== sig) {
       c.actions.dataset.sig = sig;
-      c.actions.replaceChildren(h('div', {class: 'btn-group'}, actionButtons(job, {compact: true})));
+      fill(c.actions, h('div', {class: 'btn-group'}, actionButtons(job, {compact: true})));
     }
   }
   function renderHistory() {
@@ -829,7 +876,7 @@
       h('p', {class: 'form-error', id: 'detail-error', 'data-testid': 'detail-error', hidden: true}),
       h('div', {class: 'progress-wrap'}, progressBar('Progress of job ' + id)),
       h('div', {class: 'detail-grid'},
-        h('section', {class: 'card'}, h('h3', {class: 'card-title'}, 'Status'), h('dl', {class: 'kv', id: 'detail-fields', 'data-testid': 'detail-fields'})),
+        h('section', {class: 'card'}, h('h3', {class: 'card-title'}, 'Status'), h('dl', {class: 'kv kv-wide', id: 'detail-fields', 'data-testid': 'detail-fields'})),
         h('section', {class: 'card'}, h('h3', {class: 'card-title'}, 'Options'), h('dl', {class: 'kv', id: 'detail-config', 'data-testid': 'detail-config'}),
           h('div', {id: 'detail-retries', 'data-testid': 'detail-retries'}))),
       h('section', {class: 'card'},
@@ -840,7 +887,7 @@
       h('section', {class: 'card', id: 'failed-section'},
         h('h3', {class: 'card-title'}, 'Failed races ', h('span', {class: 'muted', id: 'failed-count'})),
         h('div', {id: 'failed-races', 'data-testid': 'failed-races'}, h('p', {class: 'muted'}, 'Loading…'))));
-    $('#job-detail').replaceChildren(root);
+    fill($('#job-detail'), root);
   }
 
   async function loadJob(id) {
@@ -850,7 +897,7 @@
       upsertJob(job);
       renderJobDetail();
       startLog(id);
-      loadFailedRaces(id, true);
+      loadFailedRaces(id);
     } catch (err) {
       if (S.jobId !== id) return;
       if (err.status === 401) return;
@@ -868,7 +915,7 @@
     if (!job) return;
     const badge = $('#detail-badge');
     const bsig = job.status + (job.cancel_requested ? '!' : '');
-    if (badge.dataset.sig !== bsig) { badge.dataset.sig = bsig; badge.replaceChildren(statusBadge(job)); }
+    if (badge.dataset.sig !== bsig) { badge.dataset.sig = bsig; fill(badge, statusBadge(job)); }
     $('#detail-message').textContent = job.message || '';
     const errorBox = $('#detail-error');
     errorBox.hidden = !job.error;
@@ -880,12 +927,12 @@
     if (actions.dataset.sig !== sig) {
       actions.dataset.sig = sig;
       const csv = $('[data-testid="export-csv"]', actions);
-      actions.replaceChildren(...actionButtons(job), csv);
+      fill(actions, ...actionButtons(job), csv);
     }
 
     const queue = job.status === 'queued' ? activeJobsInOrder().queued.findIndex((j) => j.job_id === id) + 1 : 0;
     const fields = [
-      detailField('Status', job.status + (job.cancel_requested ? ' (cancel requested: stops after the chunks in hand)' : '') + (queue ? ` (#${queue} in the queue)` : ''), 'field-status'),
+      detailField('Status', job.status + (job.cancel_requested && job.status === 'running' ? ' (cancel requested: stops after the chunks in hand)' : '') + (queue ? ` (#${queue} in the queue)` : ''), 'field-status'),
       detailField('Progress', `${job.progress ?? 0}%`, 'field-progress'),
       detailField('Races', `${fmtInt(job.processed_races)} processed of ${fmtInt(job.total_races)}`, 'field-races'),
       detailField('Successful', fmtInt(job.successful_races), 'field-successful'),
@@ -894,8 +941,8 @@
       detailField('Created', fmtTime(job.created_at), 'field-created'),
       detailField('Started', fmtTime(job.start_time), 'field-started'),
       detailField('Ended', fmtTime(job.end_time), 'field-ended'),
-      detailField('Duration', fmtDuration(jobDurationSec(job)), 'field-duration'),
-      detailField('Throughput', fmtRate(job.throughput), 'field-throughput'),
+      detailField('Duration', fmtJobDuration(jobDurationSec(job)), 'field-duration'),
+      detailField('Throughput', job.start_time ? fmtRate(job.throughput) : DASH, 'field-throughput'),
       detailField('ETA', job.status === 'running' ? fmtDuration(job.eta_seconds) : DASH, 'field-eta'),
       detailField('Memory', `${fmtMB(job.memory_mb)} (peak ${fmtMB(job.peak_memory_mb)})`, 'field-memory'),
       detailField('Model', isNum(job.model_id) ? String(job.model_id) : 'the active model, when it starts', 'field-model'),
@@ -906,21 +953,22 @@
       detailField('Retry of', job.retry_of ? h('a', {href: '#job/' + enc(job.retry_of), 'data-testid': 'retry-of-link'}, job.retry_of) : DASH, 'field-retry-of'),
       detailField('Log file', job.log_path || DASH, 'field-log-path'),
     ];
-    $('#detail-fields').replaceChildren(...fields.flat());
+    fill($('#detail-fields'), ...fields.flat());
 
     const config = jobConfig(job);
     const cfg = $('#detail-config');
     const csig = JSON.stringify(config);
     if (cfg.dataset.sig !== csig) {
       cfg.dataset.sig = csig;
-      if (!config) cfg.replaceChildren(h('dd', {class: 'muted'}, 'No options recorded.'));
+      if (!config) fill(cfg, h('dd', {class: 'muted'}, 'No options recorded.'));
       else {
-        const keys = Object.keys(config).sort((a, b) => {
+        const empty = (v) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+        const keys = Object.keys(config).filter((k) => !(['date', 'from', 'to', 'race_ids', 'job_id'].includes(k) && empty(config[k]))).sort((a, b) => {
           const order = Object.keys(CONFIG_LABELS);
           const ia = order.indexOf(a), ib = order.indexOf(b);
           return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || (a < b ? -1 : 1);
         });
-        cfg.replaceChildren(...keys.flatMap((key) => {
+        fill(cfg, ...keys.flatMap((key) => {
           const value = configValue(key, config[key]);
           return detailField(CONFIG_LABELS[key] || key, value, 'config-' + key);
         }));
@@ -931,18 +979,18 @@
     const rsig = retries.map((j) => j.job_id + j.status).join(',');
     if (rbox.dataset.sig !== rsig) {
       rbox.dataset.sig = rsig;
-      rbox.replaceChildren(...(retries.length ? [h('h4', {class: 'sub-title'}, 'Retries of this job'),
+      fill(rbox, ...(retries.length ? [h('h4', {class: 'sub-title'}, 'Retries of this job'),
         h('ul', {class: 'plain-list'}, retries.map((j) => h('li', {'data-testid': 'retry-job'},
           h('a', {href: '#job/' + enc(j.job_id)}, j.job_id), ' ', statusBadge(j))))] : []));
     }
     // Counts changed: the failed races list may have grown.
     const fsig = `${job.failed_races}|${job.status}`;
-    if (S.failedSig !== null && S.failedSig !== fsig) loadFailedRaces(id, false);
+    if (S.failedSig !== null && S.failedSig !== fsig) loadFailedRaces(id);
     // A resumed job writes again to its log.
     if (job.is_running && !S.log.running && S.log.jobId === id && S.log.ready) pollLogSoon(0);
   }
 
-  async function loadFailedRaces(id, first) {
+  async function loadFailedRaces(id) {
     const fsigNow = (() => { const j = S.jobs.get(id); return j ? `${j.failed_races}|${j.status}` : ''; })();
     S.failedSig = fsigNow;
     try {
@@ -951,8 +999,8 @@
       const races = answer.races || [];
       $('#failed-count').textContent = races.length ? `(${fmtInt(races.length)})` : '';
       const box = $('#failed-races');
-      if (!races.length) { box.replaceChildren(h('p', {class: 'muted', 'data-testid': 'no-failed'}, 'No race failed.')); return; }
-      box.replaceChildren(h('div', {class: 'table-wrap'}, h('table', {class: 'table compact'},
+      if (!races.length) { fill(box, h('p', {class: 'muted', 'data-testid': 'no-failed'}, 'No race failed.')); return; }
+      fill(box, h('div', {class: 'table-wrap'}, h('table', {class: 'table compact'},
         h('thead', null, h('tr', null, h('th', {scope: 'col', class: 'num'}, 'Race id'), h('th', {scope: 'col'}, 'Day'), h('th', {scope: 'col'}, 'Venue'),
           h('th', {scope: 'col'}, 'R/C'), h('th', {scope: 'col', class: 'num'}, 'Attempts'), h('th', {scope: 'col'}, 'Reason'))),
         h('tbody', null, races.map((r) => h('tr', {'data-testid': 'failed-race', 'data-race-id': r.race_id},
@@ -964,9 +1012,8 @@
           h('td', {'data-label': 'Reason', 'data-testid': 'failed-reason'}, r.reason || DASH)))))));
     } catch (err) {
       if (S.jobId !== id || err.status === 401) return;
-      $('#failed-races').replaceChildren(h('p', {class: 'form-error'}, err.message));
+      fill($('#failed-races'), h('p', {class: 'form-error'}, err.message));
     }
-    if (first) return;
   }
 
   // The log: the last 20,000 bytes first, then what is appended, every second while the job runs.
@@ -1003,7 +1050,7 @@
       const answer = await api('GET', jobPath(id) + '/log?tail=20000');
       if (gen !== S.log.gen) return;
       const pre = $('#job-log');
-      pre.replaceChildren();
+      fill(pre);
       const truncated = answer.next_offset > new TextEncoder().encode(answer.text || '').length;
       if (truncated) pre.appendChild(h('span', {class: 'muted'}, '… earlier lines not shown\n'));
       S.log.justStarted = true;
@@ -1203,12 +1250,12 @@
         parts.push(h('span', {class: 'warn', 'data-testid': 'preview-unknown'},
           ` ${unknown.length} ${unknown.length === 1 ? 'id names' : 'ids name'} no race (${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', …' : ''}): recorded as failed, “race not found”.`));
       }
-      preview.replaceChildren(...parts);
+      fill(preview, ...parts);
     } catch (err) {
       if (gen !== previewGen) return;
       preview.dataset.state = 'error';
       preview.className = 'preview error';
-      preview.replaceChildren(h('span', {'data-testid': 'preview-error'}, err.status === 401 ? 'A token is needed.' : err.message));
+      fill(preview, h('span', {'data-testid': 'preview-error'}, err.status === 401 ? 'A token is needed.' : err.message));
     }
   }
 
@@ -1279,7 +1326,7 @@
     for (const sel of [$('#f-model'), $('#day-model')]) {
       const keep = sel.value;
       const active = S.models.find((m) => m.is_active);
-      sel.replaceChildren(h('option', {value: ''}, active ? `Active model (${active.id} · ${active.name})` : 'Active model'),
+      fill(sel, h('option', {value: ''}, active ? `Active model (${active.id} · ${active.name})` : 'Active model'),
         ...S.models.map((m) => h('option', {value: String(m.id)}, modelLabel(m))));
       if (S.models.some((m) => String(m.id) === keep)) sel.value = keep;
     }
@@ -1287,16 +1334,26 @@
   function renderModels() {
     const body = $('#models-body');
     $('#models-empty').hidden = S.models.length > 0;
-    body.replaceChildren(...S.models.map((m) => h('tr', {'data-testid': 'model-row', 'data-model-id': m.id, class: m.is_active ? 'row-active' : ''},
+    fill(body, ...S.models.map((m) => h('tr', {'data-testid': 'model-row', 'data-model-id': m.id, class: m.is_active ? 'row-active' : ''},
       h('td', {class: 'num', 'data-label': 'Id'}, String(m.id)),
       h('td', {'data-label': 'Name'}, h('span', {class: 'mono'}, m.name || DASH), m.path ? h('div', {class: 'small muted path'}, m.path) : null),
       h('td', {class: 'nowrap', 'data-label': 'Created'}, fmtTime(m.created_at)),
       h('td', {class: 'num', 'data-label': 'Trees'}, fmtInt(m.trees)),
       h('td', {class: 'num', 'data-label': 'Features'}, fmtInt(m.features)),
+      h('td', {'data-label': 'Validation', 'data-testid': 'model-validation'}, validationSummary(m)),
       h('td', {'data-label': 'State'}, m.is_active ? h('span', {class: 'badge status-completed', 'data-testid': 'model-active'}, 'active') : h('span', {class: 'muted'}, 'inactive')),
       h('td', {class: 'cell-actions'}, h('div', {class: 'btn-group'},
         h('button', {type: 'button', class: 'btn btn-sm btn-primary', 'data-testid': 'model-evaluate', onclick: () => selectModel(m.id)}, 'Evaluate'),
         m.is_active ? null : h('button', {type: 'button', class: 'btn btn-sm', 'data-testid': 'model-activate', onclick: (e) => activateModel(m.id, e.currentTarget)}, 'Activate'))))));
+  }
+  // The measures stored with the model at training, on its validation window (if the server gives them).
+  function validationSummary(m) {
+    const c = m.metrics && m.metrics.combined;
+    if (!c) return DASH;
+    const mk = m.metrics.market;
+    return h('span', {class: 'small'}, `winner ${fmtPct(c.winner_hit)} · log loss ${fmtFixed(c.log_loss, 3)}`,
+      mk && isNum(mk.log_loss) ? h('span', {class: 'muted'}, ` (market ${fmtFixed(mk.log_loss, 3)})`) : null,
+      isNum(c.races) ? h('span', {class: 'muted'}, ` · ${fmtInt(c.races)} races`) : null);
   }
   async function activateModel(id, button) {
     await runAction(button, async () => {
@@ -1318,7 +1375,7 @@
       h('button', {type: 'submit', class: 'btn btn-primary'}, 'Evaluate'),
       h('span', {class: 'field-error', id: 'eval-error', 'aria-live': 'polite'}));
     form.addEventListener('submit', (event) => { event.preventDefault(); runEvaluation(); });
-    box.replaceChildren(
+    fill(box, 
       h('div', {class: 'card'},
         h('div', {class: 'card-head'}, h('h3', {class: 'card-title'}, `Evaluation of model ${id}`, model ? h('span', {class: 'muted'}, ` · ${model.name}`) : null), form),
         h('p', {class: 'small muted'}, 'Finished races with complete odds, scored by each predictor on the same races. For an honest measure, start after the model\'s validation window.'),
@@ -1338,18 +1395,18 @@
     const gen = ++S.evalGen;
     const body = $('#eval-body');
     body.setAttribute('aria-busy', 'true');
-    body.replaceChildren(h('div', {class: 'spinner-row', role: 'status', 'data-testid': 'eval-spinner'},
+    fill(body, h('div', {class: 'spinner-row', role: 'status', 'data-testid': 'eval-spinner'},
       h('span', {class: 'spinner', 'aria-hidden': 'true'}), `Evaluating model ${id}… this can take a few seconds.`));
     try {
       const q = params.toString();
       const report = await api('GET', `/api/models/${enc(id)}/evaluation${q ? '?' + q : ''}`);
       if (gen !== S.evalGen) return;
       body.removeAttribute('aria-busy');
-      body.replaceChildren(...renderEvaluation(report));
+      fill(body, ...renderEvaluation(report));
     } catch (err) {
       if (gen !== S.evalGen) return;
       body.removeAttribute('aria-busy');
-      body.replaceChildren(h('p', {class: 'form-error', 'data-testid': 'eval-error'}, err.status === 401 ? 'A token is needed.' : err.message));
+      fill(body, h('p', {class: 'form-error', 'data-testid': 'eval-error'}, err.status === 401 ? 'A token is needed.' : err.message));
     }
   }
 
@@ -1385,7 +1442,7 @@
     for (const c of columns) {
       if (!c.best) continue;
       const values = contenders.map((p) => p[c.key]).filter(isNum);
-      if (values.length > 1) best[c.key] = c.best === 'max' ? Math.max(...values) : Math.min(...values);
+      if (values.length > 1 && Math.max(...values) !== Math.min(...values)) best[c.key] = c.best === 'max' ? Math.max(...values) : Math.min(...values);
     }
     const summary = h('p', {class: 'eval-summary', 'data-testid': 'eval-summary'},
       `${fmtInt(report.races_scored)} races scored of ${fmtInt(report.races_considered)} finished in the window`,
@@ -1413,14 +1470,17 @@
     return 0.2;
   }
 
+  const MIN_BUCKET_RUNNERS = 30;  // a bucket of a handful of runners says nothing: not drawn
   function calibrationChart(predictors) {
+    const allBuckets = predictors.flatMap((p) => (p.calibration || []).filter((b) => b.runners > 0).map((b) => ({name: p.name, b})));
     const series = predictors.map((p, i) => ({
       name: p.name, color: predictorColor(p.name, i), key: predictorKey(p.name),
-      points: (p.calibration || []).filter((b) => b.runners > 0 && isNum(b.mean_probability) && isNum(b.win_rate))
+      points: (p.calibration || []).filter((b) => b.runners >= MIN_BUCKET_RUNNERS && isNum(b.mean_probability) && isNum(b.win_rate))
         .sort((a, b) => a.mean_probability - b.mean_probability),
     })).filter((x) => x.points.length);
     const wrap = h('figure', {class: 'card calibration', 'data-testid': 'calibration'});
-    wrap.appendChild(h('figcaption', {class: 'card-title'}, 'Calibration: observed win rate by predicted probability'));
+    wrap.appendChild(h('figcaption', {class: 'card-title'}, 'Calibration: observed win rate by predicted probability',
+      h('span', {class: 'small muted cal-note'}, ` (buckets of ${MIN_BUCKET_RUNNERS} runners or more)`)));
     if (!series.length) {
       wrap.appendChild(h('p', {class: 'muted'}, 'No calibration buckets in this report.'));
       return wrap;
@@ -1463,8 +1523,9 @@
       }
       svgEl.appendChild(g);
     }
-    wrap.appendChild(h('div', {class: 'calibration-plot'}, svgEl));
-    wrap.appendChild(h('ul', {class: 'legend', 'data-testid': 'calibration-legend'},
+    const side = h('div', {class: 'calibration-side'});
+    wrap.appendChild(h('div', {class: 'calibration-body'}, h('div', {class: 'calibration-plot'}, svgEl), side));
+    side.appendChild(h('ul', {class: 'legend', 'data-testid': 'calibration-legend'},
       h('li', null, h('span', {class: 'legend-line legend-diagonal', 'aria-hidden': 'true'}), 'perfect calibration'),
       series.map((ser) => h('li', null, h('span', {class: 'legend-line', style: {background: ser.color}, 'aria-hidden': 'true'}), ser.name))));
     // The numbers, for whoever prefers a table (and for screen readers).
@@ -1472,9 +1533,10 @@
       h('div', {class: 'table-wrap'}, h('table', {class: 'table compact'},
         h('thead', null, h('tr', null, h('th', {scope: 'col'}, 'Predictor'), h('th', {scope: 'col'}, 'Bucket'), h('th', {scope: 'col', class: 'num'}, 'Runners'),
           h('th', {scope: 'col', class: 'num'}, 'Mean predicted'), h('th', {scope: 'col', class: 'num'}, 'Won'))),
-        h('tbody', null, series.flatMap((ser) => ser.points.map((b) => h('tr', null, h('td', null, ser.name), h('td', {class: 'nowrap'}, `${fmtPct(b.low, 0)}–${fmtPct(b.high, 0)}`),
-          h('td', {class: 'num'}, fmtInt(b.runners)), h('td', {class: 'num'}, fmtPct(b.mean_probability)), h('td', {class: 'num'}, fmtPct(b.win_rate)))))))));
-    wrap.appendChild(buckets);
+        h('tbody', null, allBuckets.map(({name, b}) => h('tr', null, h('td', null, name), h('td', {class: 'nowrap'}, `${fmtPct(b.low, 0)}–${fmtPct(b.high, 0)}`),
+          h('td', {class: 'num'}, fmtInt(b.runners)), h('td', {class: 'num'}, fmtPct(b.mean_probability)), h('td', {class: 'num'}, fmtPct(b.win_rate))))))));
+    side.appendChild(h('p', {class: 'small muted'}, 'Each point is a bucket of runners by predicted win probability: its mean prediction (across) and the share of its runners that won (up). On the dashed diagonal, predictions mean what they say; below it, they are too confident.'));
+    side.appendChild(buckets);
     return wrap;
   }
 
@@ -1487,11 +1549,11 @@
       S.days = answer.days || [];
       const select = $('#day-select');
       const keep = select.value;
-      select.replaceChildren(h('option', {value: ''}, S.days.length ? 'Choose a day' : 'No race day'),
+      fill(select, h('option', {value: ''}, S.days.length ? 'Choose a day' : 'No race day'),
         ...S.days.map((d) => h('option', {value: d.date}, `${d.date} · ${fmtInt(d.races)} races · ${fmtInt(d.predicted)} predicted`)));
       if (S.days.some((d) => d.date === keep)) select.value = keep;
       else if (S.currentDay && S.days.some((d) => d.date === S.currentDay)) select.value = S.currentDay;
-      $('#days-list').replaceChildren(...S.days.map((d) => h('option', {value: d.date}, `${d.races} races`)));
+      fill($('#days-list'), ...S.days.map((d) => h('option', {value: d.date}, `${d.races} races`)));
       return S.days;
     } catch (err) {
       if (err.status !== 401) toast(err.message, {kind: 'error'});
@@ -1516,8 +1578,8 @@
     });
   }
 
-  async function showPredictions(date) {
-    if (!S.days.length) await loadDays();
+  async function showPredictions(date, entering) {
+    if (!S.days.length || entering) await loadDays();
     if (!date) {
       if (S.currentDay) date = S.currentDay;
       else {
@@ -1526,7 +1588,7 @@
       }
       if (date) { history.replaceState(null, '', '#predictions/' + date); }
     }
-    if (date) loadDay(date, false);
+    if (date) loadDay(date, !!entering);
   }
 
   async function loadDay(date, force) {
@@ -1542,7 +1604,7 @@
     const races = $('#day-races');
     const summary = $('#day-summary');
     races.setAttribute('aria-busy', 'true');
-    summary.replaceChildren(h('div', {class: 'spinner-row', role: 'status'}, h('span', {class: 'spinner', 'aria-hidden': 'true'}), `Loading ${date}…`));
+    fill(summary, h('div', {class: 'spinner-row', role: 'status'}, h('span', {class: 'spinner', 'aria-hidden': 'true'}), `Loading ${date}…`));
     try {
       const answer = await api('GET', '/api/predictions?' + params.toString());
       if (gen !== S.dayGen) return;
@@ -1551,8 +1613,8 @@
     } catch (err) {
       if (gen !== S.dayGen) return;
       races.removeAttribute('aria-busy');
-      races.replaceChildren();
-      summary.replaceChildren(h('p', {class: 'form-error', 'data-testid': 'day-load-error'}, err.status === 401 ? 'A token is needed.' : err.message));
+      fill(races);
+      fill(summary, h('p', {class: 'form-error', 'data-testid': 'day-load-error'}, err.status === 401 ? 'A token is needed.' : err.message));
     }
   }
 
@@ -1581,14 +1643,14 @@
       quinte ? h('a', {class: 'summary-item', href: '#race-' + quinte.race_id, onclick: (e) => { e.preventDefault(); const el = document.getElementById('race-' + quinte.race_id); if (el) { el.scrollIntoView({block: 'start'}); el.focus(); } }},
         h('span', {class: 'badge badge-quinte'}, 'Quinté+'), ` R${quinte.meeting_no}C${quinte.race_no}`) : null,
     ];
-    $('#day-summary').replaceChildren(
+    fill($('#day-summary'), 
       h('div', {class: 'summary-line'}, h('h3', {class: 'day-title', 'data-testid': 'day-title'}, date), ...stats,
         h('a', {class: 'btn btn-sm', href: csvHref, download: `predictions-${date}.csv`, 'data-testid': 'day-csv'}, 'Export CSV')));
     if (!races.length) {
-      $('#day-races').replaceChildren(h('p', {class: 'empty', 'data-testid': 'day-empty'}, `No race on ${date}.`));
+      fill($('#day-races'), h('p', {class: 'empty', 'data-testid': 'day-empty'}, `No race on ${date}.`));
       return;
     }
-    $('#day-races').replaceChildren(...races.map(raceCard));
+    fill($('#day-races'), ...races.map(raceCard));
   }
 
   function raceCard(race) {
@@ -1643,9 +1705,10 @@
     const table = h('div', {class: 'table-wrap runners-wrap'}, h('table', {class: 'table runners'},
       h('caption', {class: 'sr-only'}, `Runners of R${race.meeting_no}C${race.race_no} ${race.venue || ''}, by predicted rank`),
       h('thead', null, h('tr', null,
-        h('th', {scope: 'col', class: 'num'}, 'Rank'), h('th', {scope: 'col', class: 'num'}, 'No'), h('th', {scope: 'col'}, 'Horse / jockey'),
-        h('th', {scope: 'col'}, 'Win prob.'), h('th', {scope: 'col', class: 'num'}, 'Odds', h('span', {class: 'mkt-inline'}, ' / mkt')), h('th', {scope: 'col', class: 'num col-market', title: '1/odds normalised over the race'}, 'Market'),
-        h('th', {scope: 'col', class: 'num col-edge', title: 'p × odds − 1'}, 'Edge'), h('th', {scope: 'col', class: 'num'}, 'Finish'))),
+        h('th', {scope: 'col', class: 'num'}, h('span', {class: 'long'}, 'Rank'), h('abbr', {class: 'short', title: 'Predicted rank'}, '#')),
+        h('th', {scope: 'col', class: 'num'}, 'No'), h('th', {scope: 'col'}, 'Horse / jockey'),
+        h('th', {scope: 'col'}, 'Win', h('span', {class: 'long'}, ' prob.')), h('th', {scope: 'col', class: 'num'}, 'Odds', h('span', {class: 'mkt-inline'}, ' / mkt')), h('th', {scope: 'col', class: 'num col-market', title: '1/odds normalised over the race'}, 'Market'),
+        h('th', {scope: 'col', class: 'num col-edge', title: 'p × odds − 1'}, 'Edge'), h('th', {scope: 'col', class: 'num'}, h('span', {class: 'long'}, 'Finish'), h('abbr', {class: 'short', title: 'Finish position'}, 'Fin.')))),
       h('tbody', null, rows)));
     const foot = [];
     if (isPredicted && probs.length) foot.push(h('span', {'data-testid': 'prob-sum', 'data-sum': sum.toFixed(6)}, `Probabilities sum to ${fmtPct(sum)}`));
@@ -1662,7 +1725,7 @@
       'aria-label': `R${race.meeting_no}C${race.race_no} ${race.venue || ''}`},
     head,
     isPredicted ? null : h('p', {class: 'muted small not-predicted-note'}, 'Not predicted by this model yet: launch a job for this day to rank its runners.'),
-    table,
+    runners.length ? table : null,
     foot.length ? h('p', {class: 'race-foot small'}, ...foot.flatMap((x, i) => (i ? [' · ', x] : [x]))) : null);
   }
 
@@ -1670,6 +1733,7 @@
   // Tabs and routing (#launch, #active, #history, #job/ID, #predictions/DATE, #models)
   // ---------------------------------------------------------------------------------------
   const VIEWS = ['launch', 'active', 'history', 'job', 'predictions', 'models'];
+  let routedOnce = false;
   function parseHash() {
     const raw = location.hash.replace(/^#/, '');
     const slash = raw.indexOf('/');
@@ -1690,9 +1754,13 @@
       tab.tabIndex = on ? 0 : -1;
     }
     for (const name of VIEWS) $('#panel-' + name).hidden = name !== view;
+    const tab = $(`[role="tab"][data-view="${view}"]`);
+    document.title = `${tab ? tab.textContent.replace(/\s+\d+$/, '').trim() : view} — paddock`;
   }
   function route() {
     const {view, arg} = parseHash();
+    const entering = S.view !== view || !routedOnce;
+    routedOnce = true;
     if (view === 'job' && !arg && !S.jobId) { go('history'); return; }
     selectTab(view);
     if (view !== 'job') stopLogIfHidden();
@@ -1701,7 +1769,7 @@
       case 'active': refreshActive(); renderActive(); break;
       case 'history': loadHistory(); break;
       case 'job': openJob(arg || S.jobId); break;
-      case 'predictions': if (!S.modelsLoaded) loadModels(); showPredictions(arg); break;
+      case 'predictions': if (!S.modelsLoaded) loadModels(); showPredictions(arg, entering); break;
       case 'models': loadModels(); break;
       default: break;
     }
@@ -1741,7 +1809,7 @@
     if (S.view === 'active') {
       for (const card of $$('#active-list .job-card')) {
         const job = S.jobs.get(card.dataset.key);
-        if (job && job.status === 'running') $('[data-testid="stat-elapsed"]', card).textContent = fmtDuration(jobDurationSec(job));
+        if (job && job.status === 'running') $('[data-testid="stat-elapsed"]', card).textContent = fmtJobDuration(jobDurationSec(job));
       }
     }
   }
