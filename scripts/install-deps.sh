@@ -9,7 +9,13 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-xgboost  # tests: a stage 1 trained in Python loads in paddock (scripts/train_stage1.py)
   pybind11-dev python3-dev python3-pandas python3-pytest  # the Python module and its tests
+  libcpp-httplib-dev  # paddock serve
+  chromium            # the dashboard's browser tests (driven by npm's playwright-core)
 )
+# Node.js and npm for the browser tests, from Debian unless the machine has them already (a
+# Node.js from another source ships its own npm, which Debian's npm package would conflict with).
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 preset="${1:-default}"
 
 scripts/install-deps.sh
+scripts/npm-deps.sh
 scripts/build.sh "$preset"
 # shellcheck disable=SC2086
 ctest --preset "$preset" -j "$(nproc)" ${PADDOCK_TEST_ARGS:-}

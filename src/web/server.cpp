@@ -163,6 +163,11 @@ void WebServer::State::install_routes() {
       case 413:
         send_error(res, 413, "payload_too_large", "the request body is larger than the server accepts");
         break;
+      case 400:  // cpp-httplib could not read the request
+        send_error(res, 400, "bad_request",
+                   "the request could not be read: a POST or DELETE sends a JSON body ('{}' when there is "
+                   "nothing to say) with its Content-Length");
+        break;
       default:
         send_error(res, res.status, "http_error", fmt::format("HTTP {}", res.status));
     }

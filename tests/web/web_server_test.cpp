@@ -234,6 +234,9 @@ TEST_F(WebServerTest, BadRequestsGetClearErrorsAndTheServerGoesOn) {
   expect_error(post("/api/jobs/cleanup", {{"older_than_days", -1}}), 400, "older_than_days");
   expect_error(post("/api/models/99/activate"), 404, "no model 99");
   expect_error(client_->Delete("/api/jobs/no_such_job", "{}", "application/json"), 404, "");
+  // An empty body reads as {}: the missing field is named.
+  const httplib::Headers json_type{{"Content-Type", "application/json"}};
+  expect_error(client_->Post("/api/queue", json_type), 400, "max_running");
   // A body over the limit.
   expect_error(client_->Post("/api/jobs", std::string(100 * 1024, ' '), "application/json"), 413, "larger");
   // A failure of the server's own (the model's trees unreadable): a 500 in JSON, and it goes on.

@@ -107,6 +107,8 @@
     token: sessionStorage.getItem(TOKEN_KEY) || '',
     needToken: false,
     jobs: new Map(),          // job_id -> job, as the API last gave it
+    deleted: new Set(),       // jobs deleted from this page
+    streamAt: new Map(),      // job_id -> when the event stream last sent it (performance.now())
     samples: new Map(),       // job_id -> [{t, thr, mem}], gathered from the updates
     seenActive: new Set(),    // jobs seen queued or running since the page was opened
     dismissed: new Set(),     // finished jobs removed from "Finished recently"
@@ -239,11 +241,11 @@
     });
     es.addEventListener('jobs', (event) => {
       const data = safeJSON(event.data);
-      if (data && Array.isArray(data.jobs)) mergeJobs(data.jobs);
+      if (data && Array.isArray(data.jobs)) mergeJobs(data.jobs, undefined);
     });
     es.addEventListener('job', (event) => {
       const job = safeJSON(event.data);
-      if (job && typeof job.job_id === 'string') upsertJob(job);
+      if (job && typeof job.job_id === 'string') upsertJob(job, undefined);
     });
     es.addEventListener('error', () => {
       if (S.es !== es) return;
@@ -271,10 +273,11 @@
   }
   async function pollOnce() {
     try {
+      const since = clock();
       const [recent, active] = await Promise.all([api('GET', '/api/jobs?limit=100'), api('GET', '/api/jobs/active')]);
       if (!S.poll) return;
-      mergeJobs(recent.jobs || []);
-      mergeJobs(active.jobs || []);
+      mergeJobs(recent.jobs || [], since);
+      mergeJobs(active.jobs || [], since);
       setLive('polling');
     } catch (err) {
       if (err.status === 0 && S.poll) setLive('offline');
@@ -298,8 +301,23 @@
     S.samples.set(job.job_id, list);
   }
 
-  function upsertJob(job, {render = true} = {}) {
+  // Where a job's state comes from. The event stream sends the changes of a job in order, so
+  // its latest event is the latest state it has seen. A fetched job (a GET, or the answer of a
+  // POST) is the state at some moment after its request was sent: it is used unless the stream
+  // spoke of that job since the request was sent. Then the stream's state is kept, and if the
+  // fetched one was newer, the stream brings it within a second anyway. Without this, a late
+  // answer would put back a state the job has left: a small job shown running after the
+  // stream said it completed, with no further event to correct it.
+  const clock = () => performance.now();
+  function fetchedIsStale(id, since) { return since !== undefined && (S.streamAt.get(id) ?? -Infinity) >= since; }
+
+  // since: when the request that brought the job was sent; undefined for the event stream.
+  function upsertJob(job, since, {render = true} = {}) {
     if (!job || typeof job.job_id !== 'string') return;
+    if (fetchedIsStale(job.job_id, since)) return;
+    // A late answer does not bring back a job deleted here; the stream may (an id used again).
+    if (since !== undefined && S.deleted.has(job.job_id)) return;
+    if (since === undefined) { S.streamAt.set(job.job_id, clock()); S.deleted.delete(job.job_id); }
     const prev = S.jobs.get(job.job_id);
     // A job that ends changes what a launch would select: count again.
     if (prev && isActive(prev) && isFinished(job) && S.view === 'launch') schedulePreview();
@@ -308,38 +326,22 @@
     recordSample(job);
     if (render) scheduleRender();
   }
-  // The answer of a POST describes the job when the server handled it; the event stream may
-  // already have brought a later state (a small job can end before its launch is answered).
-  // Never go back: a finished job does not become active again from an older answer, and an
-  // answer of an earlier attempt does not replace a later one. A resume answer does make a
-  // cancelled or failed job active again, but not one the stream already shows running again.
-  function upsertFromAction(job, {resume = false} = {}) {
-    if (!job || typeof job.job_id !== 'string') return;
-    const prev = S.jobs.get(job.job_id);
-    if (prev) {
-      const prevAttempt = isNum(prev.attempt) ? prev.attempt : 0;
-      const attempt = isNum(job.attempt) ? job.attempt : 0;
-      if (prevAttempt > attempt) return;
-      if (!resume && isFinished(prev) && isActive(job) && prevAttempt >= attempt) return;
-      if (resume && (prev.status === 'running' || prev.status === 'completed')) return;
+  function mergeJobs(list, since) {
+    for (const job of list) upsertJob(job, since, {render: false});
+    scheduleRender();
+  }
+  // A full list (the History's): a job missing from it was deleted, or is older than the list.
+  function replaceJobs(list, since) {
+    const listed = new Set(list.map((job) => job.job_id));
+    for (const [id, job] of S.jobs) {
+      if (!listed.has(id) && !isActive(job) && !fetchedIsStale(id, since)) S.jobs.delete(id);
     }
-    upsertJob(job);
-  }
-  function mergeJobs(list) {
-    for (const job of list) upsertJob(job, {render: false});
-    scheduleRender();
-  }
-  function replaceJobs(list) {
-    const keep = new Map();
-    for (const job of list) keep.set(job.job_id, job);
-    // A job not in the list was deleted (or is older than the list): drop it unless active.
-    for (const [id, job] of S.jobs) if (!keep.has(id) && isActive(job)) keep.set(id, job);
-    S.jobs = keep;
-    for (const job of list) { if (isActive(job)) S.seenActive.add(job.job_id); recordSample(job); }
-    scheduleRender();
+    mergeJobs(list, since);
   }
   function removeJob(id) {
+    S.deleted.add(id);
     S.jobs.delete(id);
+    S.streamAt.delete(id);
     S.samples.delete(id);
     scheduleRender();
   }
@@ -437,23 +439,26 @@
 
   function cancelJob(id, button) {
     return runAction(button, async () => {
+      const since = clock();
       const job = await api('POST', jobPath(id) + '/cancel', {});
-      upsertFromAction(job);
+      upsertJob(job, since);
       toast(job.status === 'cancelled' ? `Job ${id} cancelled.` : `Cancel requested: job ${id} stops after the chunks in hand.`);
     });
   }
   function resumeJob(id, button) {
     return runAction(button, async () => {
+      const since = clock();
       const job = await api('POST', jobPath(id) + '/resume', {});
-      upsertFromAction(job, {resume: true});
+      upsertJob(job, since);
       S.dismissed.delete(id);
       toast(`Job ${id} queued to resume.`, {link: {href: '#active', text: 'Active jobs'}});
     });
   }
   function retryJob(id, button) {
     return runAction(button, async () => {
+      const since = clock();
       const answer = await api('POST', jobPath(id) + '/retry', {});
-      upsertFromAction(answer.job);
+      upsertJob(answer.job, since);
       toast(`Retry of the failed races of ${id}: job ${answer.job_id}.`, {link: {href: '#job/' + enc(answer.job_id), text: 'Open'}});
       return answer;
     });
@@ -472,8 +477,9 @@
   }
   function setPriority(id, value, button) {
     return runAction(button, async () => {
+      const since = clock();
       const job = await api('POST', jobPath(id) + '/priority', {priority: value});
-      upsertFromAction(job);
+      upsertJob(job, since);
       refreshActive();
     });
   }
@@ -693,8 +699,9 @@
 
   async function refreshActive() {
     try {
+      const since = clock();
       const [active, queue] = await Promise.all([api('GET', '/api/jobs/active'), api('GET', '/api/queue')]);
-      mergeJobs(active.jobs || []);
+      mergeJobs(active.jobs || [], since);
       applyQueue(queue);
     } catch (err) {
       if (err.status !== 401) toast(err.message, {kind: 'error'});
@@ -784,8 +791,10 @@
   }
   async function loadHistory() {
     try {
+      const since = clock();
       const [list, active] = await Promise.all([api('GET', '/api/jobs?limit=200'), api('GET', '/api/jobs/active')]);
-      replaceJobs([...(list.jobs || []), ...(active.jobs || []).filter((j) => !(list.jobs || []).some((x) => x.job_id === j.job_id))]);
+      const listed = new Set((list.jobs || []).map((j) => j.job_id));
+      replaceJobs([...(list.jobs || []), ...(active.jobs || []).filter((j) => !listed.has(j.job_id))], since);
     } catch (err) {
       if (err.status !== 401) toast(err.message, {kind: 'error'});
     }
@@ -892,9 +901,10 @@
 
   async function loadJob(id) {
     try {
+      const since = clock();
       const job = await api('GET', jobPath(id));
       if (S.jobId !== id) return;
-      upsertJob(job);
+      upsertJob(job, since);
       renderJobDetail();
       startLog(id);
       loadFailedRaces(id);
@@ -1286,10 +1296,11 @@
       button.disabled = true;
       button.textContent = 'Launching…';
       try {
+        const since = clock();
         const answer = await api('POST', '/api/jobs', options);
         S.highlight = answer.job_id;
         S.highlightShown = false;
-        upsertFromAction(answer.job);
+        upsertJob(answer.job, since);
         S.seenActive.add(answer.job_id);
         $('#f-job-id').value = '';
         launchSubmitted = false;
