@@ -395,7 +395,11 @@ PYBIND11_MODULE(_paddock, module) {
       })
       .def("read_log", [](Manager& self, const std::string& id, std::int64_t offset, std::int64_t max_bytes) {
         LogChunk chunk = value_or_raise(self.locked([&](BatchJobManager& jm) { return jm.read_log(id, offset, max_bytes); }));
-        return py::make_tuple(chunk.text, chunk.next_offset, chunk.job_finished);
+        // Decoded leniently: a read from an offset inside a character, or the end of a line
+        // that a running job is still writing, shows U+FFFD rather than raising.
+        py::object text = py::reinterpret_steal<py::object>(
+            PyUnicode_DecodeUTF8(chunk.text.data(), static_cast<Py_ssize_t>(chunk.text.size()), "replace"));
+        return py::make_tuple(text, chunk.next_offset, chunk.job_finished);
       }, py::arg("job_id"), py::arg("offset") = 0, py::arg("max_bytes") = 1 << 20)
       .def("max_running_jobs", [](Manager& self) {
         return value_or_raise(self.locked([](BatchJobManager& jm) { return jm.max_running_jobs(); }));

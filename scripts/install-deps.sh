@@ -10,6 +10,7 @@ packages=(
   python3-xgboost  # tests: a stage 1 trained in Python loads in paddock (scripts/train_stage1.py)
   pybind11-dev python3-dev python3-pandas python3-pytest  # the Python module and its tests
   libcpp-httplib-dev  # paddock serve
+  libhowardhinnant-date-dev python3-croniter  # schedules: time zones; cron fire times checked against croniter
   chromium            # the dashboard's browser tests (driven by npm's playwright-core)
 )
 # Node.js and npm for the browser tests, from Debian unless the machine has them already (a

@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   paddock::cli::add_models_command(app, action);
   paddock::cli::add_features_command(app, action);
   paddock::cli::add_jobs_command(app, action);
+  paddock::cli::add_schedules_command(app, action);
   paddock::cli::add_serve_command(app, action);
   paddock::cli::add_config_command(app, action);
   paddock::cli::apply_config_defaults(app, paddock::cli::current_config());

@@ -202,6 +202,21 @@ class Database {
   virtual Result<std::vector<RaceSummary>> list_races(const RaceQuery& query) = 0;
   // The latest `limit` days with races, newest first, with how many of them `model` predicted.
   virtual Result<std::vector<RaceDaySummary>> race_days(ModelId model, int limit) = 0;
+  // Schedules (src/schedule). kAlreadyExists for a name taken.
+  virtual Result<std::int64_t> insert_schedule(const ScheduleRow& schedule) = 0;
+  virtual Status update_schedule(const ScheduleRow& schedule) = 0;
+  // By name, or by id when `key` is all digits.
+  virtual Result<std::optional<ScheduleRow>> find_schedule(const std::string& key) = 0;
+  virtual Result<std::vector<ScheduleRow>> list_schedules() = 0;
+  virtual Status delete_schedule(std::int64_t id) = 0;
+  // Moves checked_until forward only (two servers may check the same schedule).
+  virtual Status advance_schedule(std::int64_t id, const std::string& checked_until) = 0;
+  // Records a fire time; false when it is recorded already (another server took it).
+  virtual Result<bool> claim_schedule_run(const ScheduleRunRow& run) = 0;
+  virtual Status update_schedule_run(const ScheduleRunRow& run) = 0;
+  // The latest runs of a schedule, newest first.
+  virtual Result<std::vector<ScheduleRunRow>> schedule_runs(std::int64_t schedule_id, int limit) = 0;
+
   // A number that changes whenever another connection commits (SQLite's data_version): a
   // watcher polls it to learn, cheaply, that something changed.
   virtual Result<std::int64_t> data_version() = 0;

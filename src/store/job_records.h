@@ -130,4 +130,28 @@ struct ExportRow {
   std::string job_id;
 };
 
+// A schedule: a cron expression in a time zone and the options of the jobs it makes
+// (`template`: the JSON of a launch, with days that may be relative: "today", "tomorrow", "+2").
+struct ScheduleRow {
+  std::int64_t id = 0;
+  std::string name;
+  std::string cron;
+  std::string time_zone = "Europe/Paris";
+  std::string template_json = "{}";
+  bool paused = false;
+  std::int64_t grace_seconds = 3600;
+  std::string created_at;     // UTC, ISO 8601
+  std::string checked_until;  // fire times up to this UTC instant are handled
+};
+
+// One fire time of a schedule and what became of it.
+struct ScheduleRunRow {
+  std::int64_t schedule_id = 0;
+  std::string fire_time;  // UTC, ISO 8601
+  std::string status;     // launching, launched, skipped, failed
+  std::string job_id;
+  std::string reason;
+  std::string recorded_at;
+};
+
 }  // namespace paddock

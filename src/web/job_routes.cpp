@@ -131,7 +131,7 @@ Status preview(Context& context, const Request& req, Response& res) {
   ModelId model_id = 0;
   if (options.model_id) {
     PADDOCK_ASSIGN_OR_RETURN(const std::optional<ModelRecord> model, db->find_model(*options.model_id));
-    if (!model) return make_error(ErrorCode::kInvalidArgument, fmt::format("model_id: no model {}", *options.model_id));
+    if (!model) return make_error(ErrorCode::kNotFound, fmt::format("model_id: no model {}", *options.model_id));
     model_id = model->id;
   } else {
     PADDOCK_ASSIGN_OR_RETURN(const std::optional<ModelRecord> active, db->active_model());

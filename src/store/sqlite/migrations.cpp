@@ -275,12 +275,39 @@ BEGIN
 END;
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations{{
+// Migration 6: schedules (a cron expression in a time zone, and the options of the jobs it
+// makes) and their runs, one row per fire time: the primary key makes a fire time start one
+// job however many servers fire schedules on the database.
+constexpr const char* kSchedules = R"sql(
+CREATE TABLE schedules (
+  id             INTEGER PRIMARY KEY,
+  name           TEXT NOT NULL UNIQUE,
+  cron           TEXT NOT NULL,
+  time_zone      TEXT NOT NULL DEFAULT 'Europe/Paris',
+  template       TEXT NOT NULL,
+  paused         INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+  grace_seconds  INTEGER NOT NULL DEFAULT 3600 CHECK (grace_seconds >= 0),
+  created_at     TEXT NOT NULL,
+  checked_until  TEXT NOT NULL
+);
+CREATE TABLE schedule_runs (
+  schedule_id  INTEGER NOT NULL REFERENCES schedules(id) ON DELETE CASCADE,
+  fire_time    TEXT NOT NULL,
+  status       TEXT NOT NULL CHECK (status IN ('launching', 'launched', 'skipped', 'failed')),
+  job_id       TEXT,
+  reason       TEXT,
+  recorded_at  TEXT NOT NULL,
+  PRIMARY KEY (schedule_id, fire_time)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "job process start time", kJobProcessStart},
     {3, "job manager: attempts, retries, queue, settings", kJobManager},
     {4, "stored history with ratings, kept current by triggers", kRunHistory},
     {5, "history triggers fire on changed values only", kHistoryTriggersOnChange},
+    {6, "schedules and their runs", kSchedules},
 }};
 
 Result<int> current_version(Connection& connection) {

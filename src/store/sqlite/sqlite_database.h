@@ -90,6 +90,15 @@ class SqliteDatabase final : public Database {
   Result<std::vector<RaceSummary>> list_races(const RaceQuery& query) override;
   Result<std::vector<RaceDaySummary>> race_days(ModelId model, int limit) override;
   Result<std::int64_t> data_version() override;
+  Result<std::int64_t> insert_schedule(const ScheduleRow& schedule) override;
+  Status update_schedule(const ScheduleRow& schedule) override;
+  Result<std::optional<ScheduleRow>> find_schedule(const std::string& key) override;
+  Result<std::vector<ScheduleRow>> list_schedules() override;
+  Status delete_schedule(std::int64_t id) override;
+  Status advance_schedule(std::int64_t id, const std::string& checked_until) override;
+  Result<bool> claim_schedule_run(const ScheduleRunRow& run) override;
+  Status update_schedule_run(const ScheduleRunRow& run) override;
+  Result<std::vector<ScheduleRunRow>> schedule_runs(std::int64_t schedule_id, int limit) override;
   Result<std::map<int, std::pair<std::string, std::string>>> runner_names(RaceId race_id) override;
   Status for_each_export_row(const ExportQuery& query,
                              const std::function<void(const ExportRow&)>& visit) override;

@@ -1507,9 +1507,8 @@
       s('title', {id: 'cal-title'}, 'Calibration plot'),
       s('desc', {id: 'cal-desc'}, 'For each predictor, runners are grouped by predicted win probability; each point is a group\'s mean predicted probability (x) and the share of its runners that won (y). Points on the diagonal are perfectly calibrated.'));
     const grid = s('g', {class: 'cal-grid'});
-    const digits = step < 0.05 ? 0 : 0;
     for (let v = 0; v <= maxV + 1e-9; v += step) {
-      const label = (v * 100).toFixed(digits) + '%';
+      const label = Math.round(v * 100) + '%';
       grid.append(
         s('line', {x1: x(v), x2: x(v), y1: T, y2: H - B, class: 'cal-gridline'}),
         s('line', {x1: L, x2: W - R, y1: y(v), y2: y(v), class: 'cal-gridline'}),
