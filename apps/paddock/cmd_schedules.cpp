@@ -228,31 +228,35 @@ when it fires. `paddock serve` fires schedules; without it, run `paddock schedul
     };
   });
 
-  const auto add_change = [&](const char* name, const char* help, std::function<Status(Database&, ScheduleRow&)> change) {
+  const auto add_change = [&](const char* name, const char* help, const char* done,
+                              std::function<Status(Database&, ScheduleRow&)> change) {
     CLI::App* sub = schedules->add_subcommand(name, help);
     add_db_option(*sub, args->db, "SQLite database file");
     sub->add_option("name", args->name, "Its name or id")->required();
-    sub->callback([args, &action, change, name] {
-      action = [args, change, name] {
+    sub->callback([args, &action, change, done] {
+      action = [args, change, done] {
         return with_db(args->db, Database::Access::kReadWrite, [&](Database& db) -> Status {
           PADDOCK_ASSIGN_OR_RETURN(ScheduleRow row, existing(db, args->name));
           PADDOCK_TRY(change(db, row));
-          fmt::print("Schedule {}: {}\n", row.name, name);
+          fmt::print("Schedule {} {}\n", row.name, done);
           return ok_status();
         });
       };
     });
   };
-  add_change("pause", "Stop firing a schedule (its fire times while paused are not run)", [](Database& db, ScheduleRow& row) {
+  add_change("pause", "Stop firing a schedule (its fire times while paused are not run)", "paused",
+             [](Database& db, ScheduleRow& row) {
     row.paused = true;
     return db.update_schedule(row);
   });
-  add_change("resume", "Fire a paused schedule again, from now on", [](Database& db, ScheduleRow& row) {
+  add_change("resume", "Fire a paused schedule again, from now on", "resumed: it fires again from now on",
+             [](Database& db, ScheduleRow& row) {
     row.paused = false;
     row.checked_until = format_utc(now_seconds());
     return db.update_schedule(row);
   });
-  add_change("delete", "Delete a schedule and its runs (the jobs it made stay)", [](Database& db, ScheduleRow& row) {
+  add_change("delete", "Delete a schedule and its runs (the jobs it made stay)", "deleted (its jobs stay)",
+             [](Database& db, ScheduleRow& row) {
     return db.delete_schedule(row.id);
   });
 

@@ -108,7 +108,7 @@ std::string schedule_job_id(const ScheduleRow& schedule, SysSeconds fire) {
   const date::time_zone* zone = nullptr;
   Result<const date::time_zone*> found = find_time_zone(schedule.time_zone);
   zone = found.ok() ? *found : date::locate_zone("UTC");
-  return schedule.name + "_" + date::format("%Y%m%d_%H%M", date::make_zoned(zone, fire));
+  return schedule.name + "_" + date::format("%Y%m%d_%H%M%S", date::make_zoned(zone, fire));
 }
 
 Status validate_schedule(const ScheduleRow& schedule, const std::string& db_path) {

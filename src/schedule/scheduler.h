@@ -38,7 +38,7 @@ Result<Day> resolve_schedule_day(const std::string& text, Day today);
 // The options of the job a schedule makes at `fire` (days resolved in its zone), validated.
 Result<PredictOptions> schedule_job_options(const ScheduleRow& schedule, SysSeconds fire, const std::string& db_path);
 
-// The job id of a fire time: <name>_<local date>_<local time>, e.g. evening-card_20261127_2000.
+// The job id of a fire time: <name>_<local date>_<local time>, e.g. evening-card_20261127_200000.
 std::string schedule_job_id(const ScheduleRow& schedule, SysSeconds fire);
 
 // Checks a new or edited schedule: its name (the identifier alphabet), cron expression, time zone,

@@ -51,5 +51,6 @@ httplib::Server::Handler route(Context& context, RouteBody body);
 
 void add_job_routes(httplib::Server& server, Context& context);
 void add_data_routes(httplib::Server& server, Context& context);
+void add_schedule_routes(httplib::Server& server, Context& context);
 
 }  // namespace paddock::web

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "jobs/job_json.h"
+#include "schedule/scheduler.h"
 #include "web/context.h"
 #include "web/static_files.h"
 
@@ -188,6 +189,7 @@ void WebServer::State::install_routes() {
   };
   add_job_routes(http, c);
   add_data_routes(http, c);
+  add_schedule_routes(http, c);
   install_event_stream();
   // The page's files last: their pattern would match /metrics too.
   http.Get("/", [serve_file](const Request&, Response& res) { serve_file("/index.html", res); });
@@ -288,11 +290,24 @@ void WebServer::State::watch_jobs() {
   }
 }
 
-// The dead-job check and the queue, every few seconds, whatever the clients do.
+// Every few seconds, whatever the clients do: the schedules that are due, then the dead-job
+// check and the queue.
 void WebServer::State::dispatch_jobs() {
   while (pause(context.options.dispatch_interval)) {
     Result<Pool<BatchJobManager>::Lease> manager = context.managers.acquire();
     if (!manager.ok()) continue;
+    if (Result<Pool<Database>::Lease> db = context.writers.acquire(); db.ok()) {
+      const Result<std::vector<FireOutcome>> fired = fire_due_schedules(**db, **manager, now_seconds());
+      if (!fired.ok()) {
+        fmt::print(stderr, "paddock serve: firing schedules: {}\n", fired.error().describe());
+        db->discard();
+      }
+      for (const FireOutcome& outcome : fired.ok() ? *fired : std::vector<FireOutcome>{}) {
+        fmt::print("paddock serve: schedule {} at {}: {} {}{}\n", outcome.schedule, outcome.fire_time, outcome.status,
+                   outcome.job_id, outcome.reason.empty() ? "" : " (" + outcome.reason + ")");
+      }
+      std::fflush(stdout);
+    }
     const Result<std::vector<std::string>> started = (*manager)->dispatch();
     if (!started.ok()) {
       fmt::print(stderr, "paddock serve: dispatching queued jobs: {}\n", started.error().describe());
