@@ -11,6 +11,7 @@ packages=(
   pybind11-dev python3-dev python3-pandas python3-pytest  # the Python module and its tests
   libcpp-httplib-dev  # paddock serve
   libhowardhinnant-date-dev python3-croniter  # schedules: time zones; cron fire times checked against croniter
+  libcurl4-openssl-dev libssl-dev python3-aiosmtpd  # notifications: webhook and SMTP; a local SMTP server for tests
   chromium            # the dashboard's browser tests (driven by npm's playwright-core)
 )
 # Node.js and npm for the browser tests, from Debian unless the machine has them already (a

@@ -65,6 +65,7 @@ void add_features_command(CLI::App& app, Action& action);
 void add_jobs_command(CLI::App& app, Action& action);
 void add_serve_command(CLI::App& app, Action& action);
 void add_schedules_command(CLI::App& app, Action& action);
+void add_notify_command(CLI::App& app, Action& action);
 // The batch prediction guide's `batch_predict`: the predict options on the top-level app.
 void add_predict_options(CLI::App& app, Action& action);
 

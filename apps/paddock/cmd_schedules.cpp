@@ -12,6 +12,7 @@
 #include "cli_support.h"
 #include "config_file.h"
 #include "jobs/batch_job_manager.h"
+#include "notify/notifier.h"
 #include "schedule/scheduler.h"
 
 namespace paddock::cli {
@@ -114,6 +115,13 @@ Status run_loop(const SchedulesArgs& args) {
       for (const FireOutcome& o : *fired) print_outcome(o);
     } else {
       fmt::print(stderr, "paddock schedules run: {}\n", fired.error().describe());
+    }
+    if (Result<std::vector<DeliveryOutcome>> sent = deliver_due_notifications(*db, now_seconds()); sent.ok()) {
+      for (const DeliveryOutcome& o : *sent) {
+        fmt::print("notification {} {} {}{}\n", o.job_id, o.channel, o.status, o.error.empty() ? "" : ": " + o.error);
+      }
+    } else {
+      fmt::print(stderr, "paddock schedules run: {}\n", sent.error().describe());
     }
     if (Result<std::vector<std::string>> started = manager.dispatch(); !started.ok()) {
       fmt::print(stderr, "paddock schedules run: {}\n", started.error().describe());

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   paddock::cli::add_features_command(app, action);
   paddock::cli::add_jobs_command(app, action);
   paddock::cli::add_schedules_command(app, action);
+  paddock::cli::add_notify_command(app, action);
   paddock::cli::add_serve_command(app, action);
   paddock::cli::add_config_command(app, action);
   paddock::cli::apply_config_defaults(app, paddock::cli::current_config());

@@ -217,6 +217,11 @@ class Database {
   // The latest runs of a schedule, newest first.
   virtual Result<std::vector<ScheduleRunRow>> schedule_runs(std::int64_t schedule_id, int limit) = 0;
 
+  // The notifications outbox (src/notify): pending rows due at `now` (UTC text), oldest first.
+  virtual Result<std::vector<OutboxRow>> due_notifications(const std::string& now, int limit) = 0;
+  virtual Status update_notification(const OutboxRow& row) = 0;
+  virtual Result<std::vector<OutboxRow>> job_notifications(const std::string& job_id) = 0;
+
   // A number that changes whenever another connection commits (SQLite's data_version): a
   // watcher polls it to learn, cheaply, that something changed.
   virtual Result<std::int64_t> data_version() = 0;

@@ -154,4 +154,18 @@ struct ScheduleRunRow {
   std::string recorded_at;
 };
 
+// A notification of a job's end, waiting in the outbox or delivered (migration 7).
+struct OutboxRow {
+  std::int64_t id = 0;
+  std::string job_id;
+  std::string channel;     // webhook, email
+  std::string job_status;  // the job's status when it ended
+  std::string status;      // pending, delivered, failed (given up)
+  int attempts = 0;
+  std::string next_attempt_at;  // UTC
+  std::string last_error;
+  std::string created_at;
+  std::string delivered_at;
+};
+
 }  // namespace paddock

@@ -325,6 +325,19 @@ void add_job_routes(httplib::Server& server, Context& context) {
   server.Get(id + "/failed-races", job_route(context, [c](const Request&, Response& res, const std::string& job) {
     return failed_races(*c, res, job);
   }));
+  server.Get(id + "/notifications", job_route(context, [c](const Request&, Response& res, const std::string& job) -> Status {
+    PADDOCK_ASSIGN_OR_RETURN(auto db, c->readers.acquire());
+    PADDOCK_TRY(existing_job(*db, job));
+    PADDOCK_ASSIGN_OR_RETURN(const std::vector<OutboxRow> rows, db->job_notifications(job));
+    nlohmann::json list = nlohmann::json::array();
+    for (const OutboxRow& row : rows) {
+      list.push_back({{"channel", row.channel}, {"status", row.status}, {"attempts", row.attempts},
+                      {"next_attempt_at", row.next_attempt_at}, {"delivered_at", row.delivered_at.empty() ? nlohmann::json() : nlohmann::json(row.delivered_at)},
+                      {"last_error", row.last_error.empty() ? nlohmann::json() : nlohmann::json(row.last_error)}});
+    }
+    send_json(res, {{"notifications", list}});
+    return ok_status();
+  }));
   server.Get(id + "/predictions\\.csv", job_route(context, [c](const Request&, Response& res, const std::string& job) {
     return job_csv(*c, res, job);
   }));

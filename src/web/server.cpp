@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "jobs/job_json.h"
+#include "notify/notifier.h"
 #include "schedule/scheduler.h"
 #include "web/context.h"
 #include "web/static_files.h"
@@ -83,6 +84,8 @@ struct WebServer::State {
   std::thread watcher;
   std::thread dispatcher;
   std::thread serving;
+  std::thread delivery;
+  std::atomic<bool> delivering{false};
 
   void install_routes();
   void install_event_stream();
@@ -306,6 +309,23 @@ void WebServer::State::dispatch_jobs() {
         fmt::print("paddock serve: schedule {} at {}: {} {}{}\n", outcome.schedule, outcome.fire_time, outcome.status,
                    outcome.job_id, outcome.reason.empty() ? "" : " (" + outcome.reason + ")");
       }
+      // Notifications: delivered on a thread of their own, so a slow receiver never holds up
+      // the schedules and the queue.
+      if (!delivering.exchange(true)) {
+        if (delivery.joinable()) delivery.join();
+        delivery = std::thread([this] {
+          if (Result<Pool<Database>::Lease> writer = context.writers.acquire(); writer.ok()) {
+            const Result<std::vector<DeliveryOutcome>> sent = deliver_due_notifications(**writer, now_seconds());
+            for (const DeliveryOutcome& o : sent.ok() ? *sent : std::vector<DeliveryOutcome>{}) {
+              fmt::print("paddock serve: notification of {} by {}: {}{}\n", o.job_id, o.channel, o.status,
+                         o.error.empty() ? "" : " (" + o.error + ")");
+            }
+            if (!sent.ok()) fmt::print(stderr, "paddock serve: notifications: {}\n", sent.error().describe());
+            std::fflush(stdout);
+          }
+          delivering = false;
+        });
+      }
       std::fflush(stdout);
     }
     const Result<std::vector<std::string>> started = (*manager)->dispatch();
@@ -331,6 +351,7 @@ void WebServer::State::stop_all() {
   http.stop();
   if (watcher.joinable()) watcher.join();
   if (dispatcher.joinable()) dispatcher.join();
+  if (delivery.joinable()) delivery.join();
   if (serving.joinable()) serving.join();
 }
 

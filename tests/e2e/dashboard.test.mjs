@@ -142,6 +142,9 @@ async function shot(page, name) {
 const byTestId = (id) => `[data-testid="${id}"]`;
 const card = (id) => `[data-testid="job-card"][data-job-id="${id}"]`;
 const row = (id) => `[data-testid="history-row"][data-job-id="${id}"]`;
+const schedule = (name) => `[data-testid="schedule"][data-name="${name}"]`;
+const SCHEDULE = 'e2e-evening';
+const SCHEDULE_CRON = '0 20 * * 1-5';
 
 // RFC 4180 CSV, enough for paddock's export.
 function parseCsv(text) {
@@ -516,6 +519,175 @@ test('Models: the active model, its evaluation table and calibration plot', {tim
   }
 });
 
+// The browser logs an answer 400 as a console error: the refusals these tests ask for.
+const EXPECTED_400 = [/status of 400 \(Bad Request\)/];
+
+test('Schedules: add one from the form; the cron is read in words with its next fire times as you type', {timeout: 30000}, async () => {
+  const {page, context, check} = await openPage(main, {hash: '#schedules', allowConsole: EXPECTED_400});
+  try {
+    await page.locator(`${byTestId('tab-schedules')}[aria-selected="true"]`).waitFor();
+    await page.click(byTestId('schedule-new'));
+    await page.locator(byTestId('schedule-form')).waitFor();
+    assert.equal(await page.locator(byTestId('sf-zone')).inputValue(), 'Europe/Paris');
+    await page.fill(byTestId('sf-name'), SCHEDULE);
+    // A bad cron: the server's message, next to the field.
+    const cron = page.locator(byTestId('sf-cron'));
+    await cron.pressSequentially('0 20 * *', {delay: 10});
+    const bad = await api(main, 'POST', '/api/schedules/preview', {cron: '0 20 * *', time_zone: 'Europe/Paris'});
+    assert.equal(bad.status, 400);
+    await page.locator(`${byTestId('cron-preview')}[data-state="error"][data-cron="0 20 * *"]`).waitFor();
+    assert.equal(await page.locator(byTestId('cron-preview-error')).textContent(), bad.data.error.message);
+    // Typed on, it is read in words, with its next five fire times in the zone.
+    await cron.pressSequentially(' 1-5', {delay: 10});
+    await page.locator(`${byTestId('cron-preview')}[data-state="ok"][data-cron="${SCHEDULE_CRON}"]`).waitFor();
+    const good = (await api(main, 'POST', '/api/schedules/preview', {cron: SCHEDULE_CRON, time_zone: 'Europe/Paris', count: 5})).data;
+    assert.equal(await page.locator(byTestId('cron-description')).textContent(), good.description);
+    assert.match(good.description, /20:00.*Monday to Friday/);
+    assert.deepEqual(await page.locator(byTestId('cron-next-local')).allTextContents(), good.next_fire_times_local);
+    assert.equal(good.next_fire_times_local.length, 5);
+    // The job template: one day, with the forms of a day explained beside it.
+    await page.check(byTestId('sf-mode-date'));
+    assert.match(await page.locator(byTestId('sf-days-hint')).textContent(), /today.*tomorrow.*yesterday.*\+N.*-N.*YYYY-MM-DD/);
+    await page.fill(byTestId('sf-date'), 'tmrw');
+    assert.match(await page.locator(byTestId('sf-date-error')).textContent(), /'tmrw' is not today, tomorrow, yesterday, \+N, -N or a date/);
+    await page.fill(byTestId('sf-date'), shared.day);
+    assert.equal(await page.locator(byTestId('sf-date-error')).textContent(), '');
+    await page.check(byTestId('sf-again'));
+    await page.fill(byTestId('sf-grace'), '30');
+    await page.fill(byTestId('sf-workers'), '2');
+    await page.fill(byTestId('sf-priority'), '3');
+    await page.fill(byTestId('sf-retries'), '0');
+    await page.click(byTestId('schedule-submit'));
+    // Listed, with its next fire time; the form closes.
+    const item = page.locator(schedule(SCHEDULE));
+    await item.waitFor();
+    await page.locator(byTestId('schedule-form-card')).waitFor({state: 'hidden'});
+    assert.equal(await item.getAttribute('data-state'), 'active');
+    assert.equal(await item.locator(byTestId('schedule-next')).textContent(), good.next_fire_times_local[0]);
+    assert.equal(await item.locator(byTestId('schedule-description')).textContent(), good.description);
+    assert.equal(await item.locator(byTestId('schedule-zone')).textContent(), 'Europe/Paris');
+    assert.match(await page.locator(byTestId('schedule-notice')).textContent(), new RegExp(`Schedule ${SCHEDULE} added: next fire time`));
+    const stored = (await api(main, 'GET', '/api/schedules/' + SCHEDULE)).data;
+    assert.equal(stored.cron, SCHEDULE_CRON);
+    assert.equal(stored.time_zone, 'Europe/Paris');
+    assert.equal(stored.grace_seconds, 1800);
+    assert.equal(stored.paused, false);
+    assert.deepEqual(stored.options, {date: shared.day, all: true, workers: 2, priority: 3, retries: 0});
+    await check();
+  } finally {
+    await context.close();
+  }
+});
+
+test('Schedules: run now launches a job named after the schedule, opened in Job detail and listed in its last runs', {timeout: 45000}, async () => {
+  const {page, context, check} = await openPage(main, {hash: '#schedules'});
+  try {
+    const item = page.locator(schedule(SCHEDULE));
+    await item.locator(byTestId('schedule-run-now')).click();
+    const link = page.locator(`${byTestId('schedule-notice')} ${byTestId('run-now-job')}`);
+    await link.waitFor();
+    const id = (await link.textContent()).trim();
+    assert.match(id, new RegExp(`^${SCHEDULE}_\\d{8}_\\d{6}$`));
+    shared.scheduleJob = id;
+    // The list, refreshed after the action, shows it as the last run.
+    await item.locator(`${byTestId('last-run-job')}:text-is("${id}")`).waitFor();
+    assert.equal(await item.locator(byTestId('last-run-status')).textContent(), 'launched');
+    await link.click();
+    await page.locator(`${byTestId('tab-job')}[aria-selected="true"]`).waitFor();
+    assert.equal(await page.locator(byTestId('detail-job-id')).textContent(), id);
+    await page.locator(`${byTestId('field-status')}:text-is("completed")`).waitFor({timeout: 30000});
+    const job = (await api(main, 'GET', '/api/jobs/' + id)).data;
+    assert.equal(job.status, 'completed');
+    assert.equal(job.config.date, shared.day);
+    assert.equal(job.config.workers, 2);
+    assert.equal(job.priority, 3);
+    assert.equal(job.processed_races, shared.dayRaces.length, 'the template\'s day, predicted again');
+    // Back to the schedules: its last runs show the job, completed.
+    await page.click(byTestId('tab-schedules'));
+    await item.locator(byTestId('schedule-runs-toggle')).click();
+    assert.equal(await item.locator(byTestId('schedule-runs-toggle')).getAttribute('aria-expanded'), 'true');
+    const run = item.locator(`${byTestId('schedule-run')}[data-job-id="${id}"]`);
+    await run.waitFor();
+    assert.equal(await run.getAttribute('data-status'), 'launched');
+    assert.equal(await run.locator(byTestId('run-reason')).textContent(), 'run now');
+    assert.equal(await run.locator(byTestId('run-job')).getAttribute('href'), '#job/' + id);
+    await run.locator(`${byTestId('job-status')}:text-is("completed")`).waitFor();
+    // A second schedule, paused, for the picture.
+    const other = await api(main, 'POST', '/api/schedules', {name: 'e2e-week-before', cron: '30 7 * * mon', time_zone: 'UTC',
+      options: {from: '-7', to: 'yesterday', chunk_size: 100}, paused: true});
+    assert.equal(other.status, 201, JSON.stringify(other.data));
+    await page.click(byTestId('tab-history'));
+    await page.click(byTestId('tab-schedules'));
+    await page.locator(`${schedule('e2e-week-before')}[data-state="paused"]`).waitFor();
+    await shot(page, 'schedules');
+    await check();
+  } finally {
+    await context.close();
+  }
+});
+
+test('Schedules: pause and resume change its state, edit keeps its template, delete removes it', {timeout: 30000}, async () => {
+  const {page, context, check} = await openPage(main, {hash: '#schedules', allowConsole: EXPECTED_400});
+  try {
+    const item = page.locator(schedule(SCHEDULE));
+    await item.locator(byTestId('schedule-pause')).click();
+    await page.locator(`${schedule(SCHEDULE)}[data-state="paused"]`).waitFor();
+    assert.equal(await item.locator(byTestId('schedule-state')).textContent(), 'paused');
+    assert.equal((await api(main, 'GET', '/api/schedules/' + SCHEDULE)).data.paused, true);
+    await item.locator(byTestId('schedule-resume')).click();
+    await page.locator(`${schedule(SCHEDULE)}[data-state="active"]`).waitFor();
+    assert.equal(await item.locator(byTestId('schedule-state')).textContent(), 'active');
+    assert.equal((await api(main, 'GET', '/api/schedules/' + SCHEDULE)).data.paused, false);
+
+    // Edit: the form holds the schedule; its name cannot change; the server's refusal shows inline.
+    await item.locator(byTestId('schedule-edit')).click();
+    const name = page.locator(byTestId('sf-name'));
+    assert.equal(await name.inputValue(), SCHEDULE);
+    assert.equal(await name.getAttribute('readonly'), '');
+    assert.equal(await page.locator(byTestId('sf-date')).inputValue(), shared.day);
+    assert.equal(await page.locator(byTestId('sf-again')).isChecked(), true);
+    assert.equal(await page.locator(byTestId('sf-grace')).inputValue(), '30');
+    assert.equal(await page.locator(byTestId('sf-workers')).inputValue(), '2');
+    await page.fill(byTestId('sf-cron'), '0 25 * * *');
+    const refused = await api(main, 'POST', '/api/schedules/preview', {cron: '0 25 * * *'});
+    await page.click(byTestId('schedule-submit'));
+    await page.locator(byTestId('sf-cron-error')).filter({hasText: refused.data.error.message}).waitFor();
+    assert.equal(await page.locator(byTestId('sf-cron')).getAttribute('aria-invalid'), 'true');
+    assert.equal((await api(main, 'GET', '/api/schedules/' + SCHEDULE)).data.cron, SCHEDULE_CRON, 'nothing was saved');
+    await page.fill(byTestId('sf-cron'), '15 21 * * *');
+    await page.locator(`${byTestId('cron-preview')}[data-state="ok"][data-cron="15 21 * * *"]`).waitFor();
+    await page.click(byTestId('schedule-submit'));
+    await item.locator(`${byTestId('schedule-cron')}:text-is("15 21 * * *")`).waitFor();
+    const edited = (await api(main, 'GET', '/api/schedules/' + SCHEDULE)).data;
+    assert.equal(edited.cron, '15 21 * * *');
+    assert.equal(edited.grace_seconds, 1800);
+    assert.deepEqual(edited.options, {date: shared.day, all: true, workers: 2, priority: 3, retries: 0});
+    assert.match(await item.locator(byTestId('schedule-next')).textContent(), / 21:15 CES?T$/);
+
+    // On a phone, nothing wider than the screen, last runs open.
+    await item.locator(byTestId('schedule-runs-toggle')).click();
+    await item.locator(byTestId('schedule-run')).first().waitFor();
+    await page.setViewportSize(PHONE);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= PHONE.width, `#schedules is ${width}px wide on a 390px screen`);
+    await page.setViewportSize(DESKTOP);
+
+    // Delete: "Keep" keeps it; "Delete" deletes it, and its jobs stay.
+    await item.locator(byTestId('schedule-delete')).click();
+    await page.locator(byTestId('confirm-no')).click();
+    assert.equal((await api(main, 'GET', '/api/schedules/' + SCHEDULE)).status, 200);
+    await item.locator(byTestId('schedule-delete')).click();
+    await page.locator(byTestId('confirm-yes')).click();
+    await item.waitFor({state: 'detached'});
+    assert.equal((await api(main, 'GET', '/api/schedules/' + SCHEDULE)).status, 404);
+    assert.equal((await api(main, 'GET', '/api/jobs/' + shared.scheduleJob)).status, 200);
+    assert.equal(await page.locator(schedule('e2e-week-before')).count(), 1, 'the other schedule stays');
+    await check();
+  } finally {
+    await context.close();
+  }
+});
+
 test('Phone: every view fits a 390px screen', {timeout: 60000}, async () => {
   const {page, context, check} = await openPage(main, {viewport: PHONE});
   try {
@@ -523,6 +695,7 @@ test('Phone: every view fits a 390px screen', {timeout: 60000}, async () => {
       ['launch', byTestId('launch-button')],
       ['active', byTestId('queue-form')],
       ['history', row(shared.dayJob)],
+      ['schedules', byTestId('schedule-new')],
       ['job/' + shared.failJob, byTestId('failed-race')],
       ['predictions/' + shared.day, byTestId('race')],
       ['models', byTestId('model-row')],

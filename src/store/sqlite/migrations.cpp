@@ -301,13 +301,49 @@ CREATE TABLE schedule_runs (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations{{
+// Migration 7: the notifications' outbox. A job's end (its status becoming completed, failed or
+// cancelled, whoever writes it: the job, the dead-job check, a cancel) inserts one row per
+// configured channel in the same transaction, by trigger; the server delivers them later, with
+// retries, so no end is lost while no server runs.
+constexpr const char* kNotificationOutbox = R"sql(
+CREATE TABLE notification_outbox (
+  id               INTEGER PRIMARY KEY,
+  job_id           TEXT NOT NULL,
+  channel          TEXT NOT NULL CHECK (channel IN ('webhook', 'email')),
+  job_status       TEXT NOT NULL,
+  status           TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at  TEXT NOT NULL,
+  last_error       TEXT,
+  created_at       TEXT NOT NULL,
+  delivered_at     TEXT
+);
+CREATE INDEX notification_outbox_due ON notification_outbox(status, next_attempt_at);
+CREATE INDEX notification_outbox_by_job ON notification_outbox(job_id);
+CREATE TRIGGER notify_job_end AFTER UPDATE OF status ON prediction_jobs
+WHEN NEW.status IN ('completed', 'failed', 'cancelled') AND OLD.status NOT IN ('completed', 'failed', 'cancelled')
+BEGIN
+  INSERT INTO notification_outbox (job_id, channel, job_status, next_attempt_at, created_at)
+  SELECT NEW.job_id, 'webhook', NEW.status, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+  WHERE EXISTS (SELECT 1 FROM settings WHERE key = 'notify.webhook_url' AND value <> '')
+    AND (NEW.status <> 'completed'
+         OR COALESCE((SELECT value FROM settings WHERE key = 'notify.webhook_on'), 'all') = 'all');
+  INSERT INTO notification_outbox (job_id, channel, job_status, next_attempt_at, created_at)
+  SELECT NEW.job_id, 'email', NEW.status, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+  WHERE EXISTS (SELECT 1 FROM settings WHERE key = 'notify.email_to' AND value <> '')
+    AND (NEW.status <> 'completed'
+         OR COALESCE((SELECT value FROM settings WHERE key = 'notify.email_on'), 'all') = 'all');
+END;
+)sql";
+
+constexpr std::array<Migration, 7> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "job process start time", kJobProcessStart},
     {3, "job manager: attempts, retries, queue, settings", kJobManager},
     {4, "stored history with ratings, kept current by triggers", kRunHistory},
     {5, "history triggers fire on changed values only", kHistoryTriggersOnChange},
     {6, "schedules and their runs", kSchedules},
+    {7, "notification outbox filled by the end of a job", kNotificationOutbox},
 }};
 
 Result<int> current_version(Connection& connection) {

@@ -99,6 +99,9 @@ class SqliteDatabase final : public Database {
   Result<bool> claim_schedule_run(const ScheduleRunRow& run) override;
   Status update_schedule_run(const ScheduleRunRow& run) override;
   Result<std::vector<ScheduleRunRow>> schedule_runs(std::int64_t schedule_id, int limit) override;
+  Result<std::vector<OutboxRow>> due_notifications(const std::string& now, int limit) override;
+  Status update_notification(const OutboxRow& row) override;
+  Result<std::vector<OutboxRow>> job_notifications(const std::string& job_id) override;
   Result<std::map<int, std::pair<std::string, std::string>>> runner_names(RaceId race_id) override;
   Status for_each_export_row(const ExportQuery& query,
                              const std::function<void(const ExportRow&)>& visit) override;

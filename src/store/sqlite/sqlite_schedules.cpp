@@ -1,4 +1,5 @@
-// The schedules family of the SQLite store: schedules and their runs (migration 6).
+// The schedules family of the SQLite store: schedules and their runs (migration 6), and the
+// notifications outbox of job ends (migration 7).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -127,6 +128,49 @@ Result<std::vector<ScheduleRunRow>> SqliteDatabase::schedule_runs(std::int64_t s
     runs.push_back({s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)});
   }
   return runs;
+}
+
+namespace {
+
+constexpr const char* kOutboxColumns =
+    "id, job_id, channel, job_status, status, attempts, next_attempt_at, COALESCE(last_error, ''), created_at, "
+    "COALESCE(delivered_at, '')";
+
+Result<std::vector<OutboxRow>> read_outbox(Statement& s) {
+  std::vector<OutboxRow> rows;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(const bool row, s.step());
+    if (!row) break;
+    rows.push_back({s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.int32(5), s.text(6), s.text(7),
+                    s.text(8), s.text(9)});
+  }
+  return rows;
+}
+
+}  // namespace
+
+Result<std::vector<OutboxRow>> SqliteDatabase::due_notifications(const std::string& now, int limit) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(fmt::format(
+      "SELECT {} FROM notification_outbox WHERE status = 'pending' AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
+      kOutboxColumns)));
+  s.bind(1, now).bind(2, limit);
+  return read_outbox(s);
+}
+
+Status SqliteDatabase::update_notification(const OutboxRow& row) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "UPDATE notification_outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4, last_error = ?5, "
+      "delivered_at = ?6 WHERE id = ?1"));
+  s.bind(1, row.id).bind(2, row.status).bind(3, row.attempts).bind(4, row.next_attempt_at);
+  s.bind_text_or_null(5, row.last_error).bind_text_or_null(6, row.delivered_at);
+  return s.run();
+}
+
+Result<std::vector<OutboxRow>> SqliteDatabase::job_notifications(const std::string& job_id) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(fmt::format(
+      "SELECT {} FROM notification_outbox WHERE job_id = ?1 ORDER BY id", kOutboxColumns)));
+  s.bind(1, job_id);
+  return read_outbox(s);
 }
 
 }  // namespace paddock::sqlite

@@ -355,6 +355,7 @@
       renderActive();
       renderHistory();
       renderJobDetail();
+      if (S.view === 'schedules') renderScheduleList();
     }, 30);
   }
 
@@ -1740,9 +1741,576 @@
   }
 
   // ---------------------------------------------------------------------------------------
-  // Tabs and routing (#launch, #active, #history, #job/ID, #predictions/DATE, #models)
+  // Schedules: jobs launched at the fire times of a cron expression (rest-api.md, "Schedules")
   // ---------------------------------------------------------------------------------------
-  const VIEWS = ['launch', 'active', 'history', 'job', 'predictions', 'models'];
+  const DEFAULT_ZONE = 'Europe/Paris';
+  const COMMON_ZONES = ['Europe/Paris', 'UTC', 'Europe/London', 'Europe/Dublin', 'Europe/Brussels', 'Europe/Berlin',
+    'Europe/Madrid', 'Europe/Rome', 'Europe/Zurich', 'Europe/Stockholm', 'America/New_York', 'America/Chicago',
+    'America/Los_Angeles', 'America/Martinique', 'Indian/Reunion', 'Pacific/Noumea', 'Asia/Hong_Kong', 'Asia/Tokyo',
+    'Australia/Sydney'];
+  // A schedule is addressed by its id: the API reads a key of digits only as an id, so a
+  // schedule named "12" could not be reached by its name.
+  const schedulePath = (id) => '/api/schedules/' + enc(String(id));
+  // The template keys the form sets; any other key of an edited template is kept as it is.
+  const SCHED_FORM_KEYS = ['date', 'from', 'to', 'all', 'workers', 'chunk_size', 'priority', 'retries'];
+  const SCHED_NUMBERS = [
+    {name: 'workers', id: 'sf-workers', min: -1, max: 256, message: 'Workers must be -1 (all cores) or 1 to 256', check: (n) => n !== 0},
+    {name: 'chunk_size', id: 'sf-chunk', min: 1, max: 100000, message: 'Chunk size must be 1 to 100000'},
+    {name: 'priority', id: 'sf-priority', min: -1000, max: 1000, message: 'Priority must be -1000 to 1000'},
+    {name: 'retries', id: 'sf-retries', min: 0, max: 10, message: 'Retries must be 0 to 10'},
+  ];
+  const SCHED_FIELDS = ['sf-name', 'sf-cron', 'sf-zone', 'sf-grace', 'sf-date', 'sf-from', 'sf-to', ...SCHED_NUMBERS.map((f) => f.id)];
+  const SCHED_NAME_RE = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
+  const MAX_GRACE_MINUTES = 7 * 24 * 60;
+
+  const SC = {
+    list: [],
+    loaded: false,
+    gen: 0,                   // the latest list request; an older answer is dropped
+    timer: null,
+    expanded: new Set(),      // ids of the schedules whose last runs are shown
+    editing: null,            // the id of the schedule in the form, null for a new one
+    editOptions: null,        // its template, for the keys the form does not show
+    touched: new Set(),
+    submitted: false,
+    serverErrors: {},         // field id -> the server's message, until the field changes
+    previewGen: 0,
+    previewTimer: null,
+    focusAfter: null,         // an id to scroll to once listed
+  };
+
+  // A UTC time in the schedule's zone: "2026-11-28 20:00:00 CET".
+  const zoneFormats = new Map();
+  function fmtInZone(v, zone) {
+    const ms = parseTime(v);
+    if (ms === null) return DASH;
+    let format = zoneFormats.get(zone);
+    if (format === undefined) {
+      try {
+        format = new Intl.DateTimeFormat('en-GB', {timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit',
+          hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short'});
+      } catch (_) { format = null; }
+      zoneFormats.set(zone, format);
+    }
+    if (!format) return fmtTime(v) + ' UTC';
+    const p = Object.fromEntries(format.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName || ''}`.trim();
+  }
+  function fmtUntil(ms) {
+    const sec = Math.round((ms - Date.now()) / 1000);
+    if (sec < 0) return 'due now';
+    if (sec < 60) return 'in less than a minute';
+    const min = Math.floor(sec / 60);
+    if (min < 60) return `in ${min} min`;
+    const hours = Math.floor(min / 60);
+    if (hours < 48) return `in ${hours} h ${String(min % 60).padStart(2, '0')} min`;
+    return `in ${Math.floor(hours / 24)} days`;
+  }
+  function untilSpan(utc) {
+    const ms = parseTime(utc);
+    return ms === null ? null : h('span', {class: 'until muted small', 'data-until': String(ms)}, fmtUntil(ms));
+  }
+  function updateUntil() {
+    for (const el of $$('#panel-schedules [data-until]')) {
+      const text = fmtUntil(Number(el.dataset.until));
+      if (el.textContent !== text) el.textContent = text;
+    }
+  }
+
+  function templateOf(schedule) {
+    return schedule && schedule.options && typeof schedule.options === 'object' && !Array.isArray(schedule.options) ? schedule.options : {};
+  }
+  function templateSummary(o) {
+    const again = !!(o.all || o.force_reprediction);
+    let what;
+    if (Array.isArray(o.race_ids) && o.race_ids.length) what = `${fmtInt(o.race_ids.length)} race id${o.race_ids.length === 1 ? '' : 's'}`;
+    else if (o.date) what = `${again ? 'all' : 'unpredicted'} races of ${o.date}`;
+    else if (o.from || o.to) what = `${again ? 'all' : 'unpredicted'} races from ${o.from || 'the first day'} to ${o.to || 'the last day'}`;
+    else what = again ? 'all races, predicted again' : 'unpredicted races';
+    const extra = [];
+    for (const [key, label] of [['workers', 'workers'], ['chunk_size', 'chunk'], ['priority', 'priority'], ['retries', 'retries'],
+      ['model_id', 'model'], ['limit', 'at most'], ['max_memory_mb', 'memory MB']]) {
+      if (o[key] !== undefined && o[key] !== null) extra.push(`${label} ${o[key]}`);
+    }
+    return [what, ...extra].join(' · ');
+  }
+  const RUN_TEXT = {launched: 'launched', launching: 'launching', skipped: 'skipped', failed: 'failed'};
+  function runBadge(run, testid) {
+    return h('span', {class: 'badge run-' + run.status, 'data-testid': testid}, RUN_TEXT[run.status] || run.status);
+  }
+  function jobLink(id, testid) {
+    return h('a', {href: '#job/' + enc(id), class: 'job-link', 'data-testid': testid}, id);
+  }
+  // The state of a run's job, when the page knows it (the event stream brings every job's changes).
+  function runJobState(run) {
+    const job = run.job_id ? S.jobs.get(run.job_id) : null;
+    return job ? statusBadge(job) : null;
+  }
+  function lastRunsOf(schedule) {
+    const runs = Array.isArray(schedule.last_runs) ? schedule.last_runs.slice() : [];
+    return runs.sort((a, b) => (a.fire_time < b.fire_time ? 1 : a.fire_time > b.fire_time ? -1 : 0));
+  }
+
+  // ----- the list
+  async function loadSchedules() {
+    const gen = ++SC.gen;
+    try {
+      const answer = await api('GET', '/api/schedules');
+      if (gen !== SC.gen) return;
+      SC.list = answer.schedules || [];
+      SC.loaded = true;
+      $('#schedules-error').textContent = '';
+      $('#schedules-updated').textContent = 'Updated ' + new Date().toLocaleTimeString('en-GB');
+      renderScheduleList();
+    } catch (err) {
+      if (gen !== SC.gen || err.status === 401) return;
+      $('#schedules-error').textContent = 'The schedules could not be loaded: ' + err.message;
+    }
+  }
+  // A schedule as an action answered it, shown at once (a list request in flight is dropped).
+  function upsertSchedule(schedule) {
+    if (!schedule || !isNum(schedule.id)) return;
+    SC.gen++;
+    const index = SC.list.findIndex((x) => x.id === schedule.id);
+    if (index >= 0) SC.list[index] = schedule;
+    else SC.list.push(schedule);
+    SC.list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    renderScheduleList();
+  }
+  function removeSchedule(id) {
+    SC.gen++;
+    SC.list = SC.list.filter((x) => x.id !== id);
+    SC.expanded.delete(id);
+    renderScheduleList();
+  }
+
+  function startScheduleRefresh() {
+    if (SC.timer) return;
+    SC.timer = setInterval(() => {
+      if (S.view === 'schedules' && document.visibilityState === 'visible' && !S.needToken) loadSchedules();
+    }, 10000);
+  }
+  function stopScheduleRefresh() {
+    if (SC.timer) { clearInterval(SC.timer); SC.timer = null; }
+  }
+
+  function renderScheduleList() {
+    const table = $('.schedules-table');
+    $('#schedules-empty').hidden = !SC.loaded || SC.list.length > 0;
+    table.hidden = SC.loaded && SC.list.length === 0;
+    // One <tbody> per schedule: its row and the row of its last runs, kept in name order.
+    const existing = new Map(Array.from(table.tBodies).map((el) => [el.dataset.key, el]));
+    let anchor = table.tHead;
+    for (const schedule of SC.list) {
+      const key = String(schedule.id);
+      let body = existing.get(key);
+      if (body) existing.delete(key);
+      else { body = h('tbody', {class: 'schedule', 'data-testid': 'schedule'}); body.dataset.key = key; }
+      updateScheduleBody(body, schedule);
+      if (anchor.nextElementSibling !== body) table.insertBefore(body, anchor.nextElementSibling);
+      anchor = body;
+    }
+    for (const el of existing.values()) el.remove();
+    updateUntil();
+    if (SC.focusAfter !== null) {
+      const body = table.querySelector(`tbody[data-key="${SC.focusAfter}"]`);
+      if (body) { SC.focusAfter = null; body.scrollIntoView({block: 'nearest'}); }
+    }
+  }
+
+  function updateScheduleBody(body, schedule) {
+    const runs = lastRunsOf(schedule);
+    const expanded = SC.expanded.has(schedule.id);
+    const sig = JSON.stringify(schedule) + '|' + expanded + '|' + runs.map((r) => (r.job_id && S.jobs.get(r.job_id) || {}).status).join(',');
+    if (body.dataset.sig === sig) return;
+    body.dataset.sig = sig;
+    const state = schedule.paused ? 'paused' : 'active';
+    body.dataset.name = schedule.name;
+    body.dataset.state = state;
+    const zone = schedule.time_zone;
+    const runsId = 'schedule-runs-' + schedule.id;
+    const nextLocal = (schedule.next_fire_times_local || [])[0];
+    const nextUtc = (schedule.next_fire_times || [])[0];
+    const last = runs[0];
+    const pauseButton = schedule.paused
+      ? h('button', {type: 'button', class: 'btn btn-sm', 'data-testid': 'schedule-resume', onclick: (e) => scheduleAction(schedule, 'resume', e.currentTarget)}, 'Resume')
+      : h('button', {type: 'button', class: 'btn btn-sm', 'data-testid': 'schedule-pause', onclick: (e) => scheduleAction(schedule, 'pause', e.currentTarget)}, 'Pause');
+    const row = h('tr', {class: 'schedule-row' + (schedule.paused ? ' is-paused' : ''), 'data-testid': 'schedule-row'},
+      h('td', {class: 'cell-name', 'data-label': 'Name'},
+        h('span', {class: 'sched-name mono', 'data-testid': 'schedule-name'}, schedule.name),
+        h('div', {class: 'small muted', 'data-testid': 'schedule-template'}, templateSummary(templateOf(schedule)),
+          ` · grace ${fmtInt(Math.round((schedule.grace_seconds ?? 0) / 60))} min`)),
+      h('td', {'data-label': 'Cron'},
+        h('code', {class: 'cron', 'data-testid': 'schedule-cron'}, schedule.cron),
+        h('div', {class: 'small', 'data-testid': 'schedule-description'}, schedule.description || '')),
+      h('td', {class: 'nowrap', 'data-label': 'Time zone', 'data-testid': 'schedule-zone'}, zone),
+      h('td', {'data-label': 'State'}, h('span', {class: 'badge sched-' + state, 'data-testid': 'schedule-state'}, state)),
+      h('td', {'data-label': 'Next fire time', class: schedule.paused ? 'muted' : null,
+        title: schedule.paused ? 'Paused: nothing fires until it is resumed' : nextUtc ? nextUtc + ' (UTC)' : null},
+      nextLocal ? [h('span', {class: 'nowrap', 'data-testid': 'schedule-next'}, nextLocal), ' ',
+        schedule.paused ? h('span', {class: 'small'}, '(paused)') : untilSpan(nextUtc)]
+        : h('span', {'data-testid': 'schedule-next'}, 'never')),
+      h('td', {'data-label': 'Last run', 'data-testid': 'schedule-last-run'},
+        last ? [runBadge(last, 'last-run-status'), ' ', h('span', {class: 'nowrap small', 'data-testid': 'last-run-time', title: last.fire_time}, fmtInZone(last.fire_time, zone)),
+          last.job_id ? h('div', {class: 'last-run-job'}, jobLink(last.job_id, 'last-run-job'), ' ', runJobState(last)) : null,
+          last.reason ? h('div', {class: 'small muted', 'data-testid': 'last-run-reason'}, last.reason) : null,
+          h('button', {type: 'button', class: 'btn btn-sm btn-toggle', 'aria-expanded': expanded ? 'true' : 'false', 'aria-controls': runsId,
+            'data-testid': 'schedule-runs-toggle', onclick: () => toggleRuns(schedule.id)},
+          h('span', {class: 'caret', 'aria-hidden': 'true'}, expanded ? '▾' : '▸'), `Last runs (${runs.length})`)]
+          : h('span', {class: 'muted'}, 'not run yet')),
+      h('td', {class: 'cell-actions'}, h('div', {class: 'btn-group sched-actions'},
+        pauseButton,
+        h('button', {type: 'button', class: 'btn btn-sm', 'data-testid': 'schedule-run-now', onclick: (e) => runScheduleNow(schedule, e.currentTarget)}, 'Run now'),
+        h('button', {type: 'button', class: 'btn btn-sm', 'data-testid': 'schedule-edit', onclick: () => openScheduleForm(schedule)}, 'Edit'),
+        h('button', {type: 'button', class: 'btn btn-sm btn-danger-outline', 'data-testid': 'schedule-delete', onclick: (e) => deleteSchedule(schedule, e.currentTarget)}, 'Delete'))));
+    const runsRow = h('tr', {class: 'schedule-runs', id: runsId, 'data-testid': 'schedule-runs', hidden: !(expanded && runs.length)},
+      h('td', {colspan: 7}, runs.length
+        ? h('div', {class: 'table-wrap'}, h('table', {class: 'table compact runs-table'},
+          h('caption', {class: 'sr-only'}, `Last runs of ${schedule.name}, newest first`),
+          h('thead', null, h('tr', null, h('th', {scope: 'col'}, `Fire time (${zone})`), h('th', {scope: 'col'}, 'Status'),
+            h('th', {scope: 'col'}, 'Job'), h('th', {scope: 'col'}, 'Reason'))),
+          h('tbody', null, runs.map((run) => h('tr', {'data-testid': 'schedule-run', 'data-status': run.status, 'data-job-id': run.job_id || ''},
+            h('td', {class: 'nowrap', 'data-label': 'Fire time', 'data-testid': 'run-fire-time', title: run.fire_time}, fmtInZone(run.fire_time, zone)),
+            h('td', {'data-label': 'Status'}, runBadge(run, 'run-status')),
+            h('td', {'data-label': 'Job'}, run.job_id ? [jobLink(run.job_id, 'run-job'), ' ', runJobState(run)] : DASH),
+            h('td', {'data-label': 'Reason', 'data-testid': 'run-reason'}, run.reason || DASH))))))
+        : h('p', {class: 'muted small', 'data-testid': 'schedule-no-runs'}, 'Not run yet: its runs are listed here, the newest first.')));
+    // Keyboard focus on a button of this schedule stays on its like after the rebuild.
+    const focused = body.contains(document.activeElement) ? document.activeElement.dataset.testid : null;
+    fill(body, row, runsRow);
+    if (focused) {
+      const again = body.querySelector(`[data-testid="${focused}"]`) ||
+        body.querySelector(focused === 'schedule-pause' ? '[data-testid="schedule-resume"]' : focused === 'schedule-resume' ? '[data-testid="schedule-pause"]' : null);
+      if (again) again.focus();
+    }
+  }
+
+  function toggleRuns(id) {
+    if (SC.expanded.has(id)) SC.expanded.delete(id); else SC.expanded.add(id);
+    renderScheduleList();
+  }
+
+  // ----- the actions
+  function setNotice(kind, ...parts) {
+    const box = $('#schedule-notice');
+    box.hidden = false;
+    box.dataset.kind = kind;
+    fill(box, h('span', {class: 'notice-text'}, ...parts),
+      h('button', {type: 'button', class: 'toast-close', 'aria-label': 'Dismiss', onclick: () => { box.hidden = true; fill(box); }}, '×'));
+  }
+
+  async function scheduleRequest(button, fn) {
+    if (button) button.disabled = true;
+    try { return await fn(); }
+    catch (err) {
+      if (err.status !== 401) toast(err.message, {kind: 'error'});
+      if (err.status === 404) loadSchedules();
+      return null;
+    } finally { if (button && button.isConnected) button.disabled = false; }
+  }
+  function scheduleAction(schedule, action, button) {
+    return scheduleRequest(button, async () => {
+      const answer = await api('POST', schedulePath(schedule.id) + '/' + action, {});
+      upsertSchedule(answer);
+      if (action === 'pause') setNotice('info', `Schedule ${answer.name} paused: nothing fires until it is resumed.`);
+      else {
+        const next = (answer.next_fire_times_local || [])[0];
+        setNotice('info', `Schedule ${answer.name} resumed: it fires again from now` + (next ? `, next at ${next}.` : '.'));
+      }
+      loadSchedules();
+    });
+  }
+  function runScheduleNow(schedule, button) {
+    return scheduleRequest(button, async () => {
+      const answer = await api('POST', schedulePath(schedule.id) + '/run-now', {});
+      S.seenActive.add(answer.job_id);
+      setNotice('ok', `Schedule ${schedule.name} ran now: job `, jobLink(answer.job_id, 'run-now-job'), ' launched.');
+      loadSchedules();
+    });
+  }
+  async function deleteSchedule(schedule, button) {
+    const ok = await confirmDialog('Delete this schedule?',
+      `Schedule ${schedule.name} (${schedule.cron}, ${schedule.description || ''}) and the record of its runs will be deleted. The jobs it launched stay.`, 'Delete');
+    if (!ok) return;
+    await scheduleRequest(button, async () => {
+      await api('DELETE', schedulePath(schedule.id), {});
+      removeSchedule(schedule.id);
+      if (SC.editing === schedule.id) closeScheduleForm(false);
+      setNotice('info', `Schedule ${schedule.name} deleted; the jobs it launched stay.`);
+      loadSchedules();
+    });
+  }
+
+  // ----- the form
+  function schedMode() { return ($('input[name="sched_mode"]:checked') || {}).value || 'unpredicted'; }
+  function showSchedModeFields() {
+    const mode = schedMode();
+    for (const box of $$('.sched-mode-fields')) box.hidden = !box.dataset.mode.split(' ').includes(mode);
+  }
+
+  // A template day: today, tomorrow, yesterday, +N, -N (days from the fire time's day) or YYYY-MM-DD.
+  function parseSchedDay(text, required) {
+    const raw = String(text ?? '').trim();
+    if (raw === '') return required ? {error: 'Enter the day: today, tomorrow, yesterday, +N, -N or YYYY-MM-DD.'} : {value: undefined};
+    const value = /^(today|tomorrow|yesterday)$/i.test(raw) ? raw.toLowerCase() : raw;
+    if (/^(today|tomorrow|yesterday)$/.test(value)) return {value, offset: {today: 0, tomorrow: 1, yesterday: -1}[value]};
+    if (/^[+-]\d+$/.test(value)) {
+      const n = Number(value.slice(1));
+      if (n > 3660) return {error: `'${value}': at most 3660 days before or after.`};
+      return {value, offset: value[0] === '-' ? -n : n};
+    }
+    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return isRealDay(value) ? {value, date: value} : {error: `'${value}' is not a real calendar day.`};
+    return {error: `'${value.length > 24 ? value.slice(0, 24) + '…' : value}' is not today, tomorrow, yesterday, +N, -N or a date YYYY-MM-DD.`};
+  }
+
+  function readScheduleForm() {
+    const errors = {};
+    const body = {};
+    if (SC.editing === null) {
+      const name = $('#sf-name').value.trim();
+      if (!name) errors['sf-name'] = 'Enter a name.';
+      else if (name.length > 80) errors['sf-name'] = 'A schedule name has at most 80 characters.';
+      else if (!SCHED_NAME_RE.test(name)) {
+        errors['sf-name'] = name[0] === '.' ? 'A schedule name cannot start with a dot.'
+          : `A schedule name may hold letters, digits, '_', '-' and '.' only (position ${Array.from(name).findIndex((ch) => !/[A-Za-z0-9_.-]/.test(ch)) + 1}).`;
+      } else body.name = name;
+    }
+    const cron = $('#sf-cron').value.trim();
+    if (!cron) errors['sf-cron'] = 'Enter a cron expression, e.g. 0 20 * * *.';
+    else body.cron = cron;
+    body.time_zone = $('#sf-zone').value.trim() || DEFAULT_ZONE;
+    const grace = $('#sf-grace').value.trim();
+    if (grace !== '') {
+      if (!/^\d+(\.\d+)?$/.test(grace)) errors['sf-grace'] = `'${grace}' is not a number of minutes (0 to ${MAX_GRACE_MINUTES}).`;
+      else if (Number(grace) > MAX_GRACE_MINUTES) errors['sf-grace'] = `The grace window is 0 to ${MAX_GRACE_MINUTES} minutes (7 days).`;
+      else body.grace_seconds = Math.round(Number(grace) * 60);
+    }
+    // The template: the edited schedule's keys that the form does not show, then the form's.
+    const options = {};
+    if (SC.editing !== null && SC.editOptions) {
+      for (const [key, value] of Object.entries(SC.editOptions)) if (!SCHED_FORM_KEYS.includes(key)) options[key] = value;
+    }
+    const mode = schedMode();
+    if (mode === 'all') options.all = true;
+    if (mode === 'date') {
+      const r = parseSchedDay($('#sf-date').value, true);
+      if (r.error) errors['sf-date'] = r.error; else options.date = r.value;
+    }
+    if (mode === 'range') {
+      const a = parseSchedDay($('#sf-from').value, false);
+      const b = parseSchedDay($('#sf-to').value, false);
+      if (a.error) errors['sf-from'] = a.error; else if (a.value) options.from = a.value;
+      if (b.error) errors['sf-to'] = b.error; else if (b.value) options.to = b.value;
+      if (!a.error && !b.error) {
+        if (!a.value && !b.value) errors['sf-from'] = 'Give a first day, a last day, or both.';
+        else if ((a.date && b.date && b.date < a.date) || (isNum(a.offset) && isNum(b.offset) && b.offset < a.offset)) {
+          errors['sf-to'] = `The last day (${b.value}) is before the first day (${a.value}).`;
+        }
+      }
+    }
+    if ((mode === 'date' || mode === 'range') && $('#sf-again').checked) options.all = true;
+    for (const f of SCHED_NUMBERS) {
+      const r = parseInteger($('#' + f.id).value, f.min, f.max, f.message);
+      if (!r.error && r.value !== undefined && f.check && !f.check(r.value)) r.error = f.message + `, not ${r.value}.`;
+      if (r.error) errors[f.id] = r.error;
+      else if (r.value !== undefined) options[f.name] = r.value;
+    }
+    body.options = options;
+    return {body, errors};
+  }
+
+  function showScheduleErrors(errors) {
+    for (const id of SCHED_FIELDS) {
+      const input = $('#' + id);
+      const visible = SC.submitted || SC.touched.has(id);
+      const message = (visible ? errors[id] : '') || SC.serverErrors[id] || '';
+      $('#' + id + '-error').textContent = message;
+      if (message) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+    }
+  }
+
+  // The field a 400 of an add or an edit is about, from its message.
+  function scheduleErrorField(message) {
+    if (/^(a )?schedule name|^a schedule's name|^a schedule named/.test(message)) return 'sf-name';
+    if (/^cron/.test(message)) return 'sf-cron';
+    if (/^time zone/.test(message)) return 'sf-zone';
+    if (/^grace/.test(message)) return 'sf-grace';
+    if (/^schedule template: --from .* is after --to/.test(message)) return 'sf-to';
+    const m = /^schedule template: (date|from|to|workers|chunk_size|priority|retries)\b/.exec(message);
+    if (!m) return null;
+    const id = {date: 'sf-date', from: 'sf-from', to: 'sf-to', chunk_size: 'sf-chunk'}[m[1]] || 'sf-' + m[1];
+    const box = $('#' + id);
+    return box && !box.closest('[hidden]') ? id : null;
+  }
+
+  function scheduleCronPreview() {
+    clearTimeout(SC.previewTimer);
+    const box = $('#sf-cron-preview');
+    const cron = $('#sf-cron').value.trim();
+    const zone = $('#sf-zone').value.trim() || DEFAULT_ZONE;
+    const gen = ++SC.previewGen;
+    box.dataset.cron = cron;
+    if (!cron) {
+      box.dataset.state = 'empty';
+      fill(box, h('span', {class: 'muted'}, 'Type a cron expression to read it in words and see its next fire times.'));
+      return;
+    }
+    box.dataset.state = 'loading';
+    box.classList.add('stale');
+    SC.previewTimer = setTimeout(() => runCronPreview(cron, zone, gen), 300);
+  }
+  async function runCronPreview(cron, zone, gen) {
+    const box = $('#sf-cron-preview');
+    try {
+      const answer = await api('POST', '/api/schedules/preview', {cron, time_zone: zone, count: 5});
+      if (gen !== SC.previewGen) return;
+      box.classList.remove('stale');
+      box.dataset.state = 'ok';
+      const local = answer.next_fire_times_local || [];
+      const utc = answer.next_fire_times || [];
+      fill(box,
+        h('p', {class: 'cron-words'}, h('span', {class: 'muted'}, 'Fires '), h('strong', {'data-testid': 'cron-description'}, answer.description)),
+        local.length
+          ? [h('p', {class: 'small muted'}, `Next ${local.length === 1 ? 'fire time' : local.length + ' fire times'}, in ${answer.time_zone}:`),
+            h('ol', {class: 'cron-next', 'data-testid': 'cron-next'}, local.map((text, i) => h('li', {'data-testid': 'cron-next-time', title: utc[i] ? utc[i] + ' (UTC)' : null},
+              h('span', {class: 'mono', 'data-testid': 'cron-next-local'}, text), ' ', untilSpan(utc[i]))))]
+          : h('p', {class: 'warn', 'data-testid': 'cron-never'}, 'It never fires: no such day in the next eight years.'));
+    } catch (err) {
+      if (gen !== SC.previewGen) return;
+      box.classList.remove('stale');
+      box.dataset.state = 'error';
+      fill(box, h('p', {class: 'form-error', 'data-testid': 'cron-preview-error'}, err.status === 401 ? 'A token is needed.' : err.message));
+    }
+  }
+
+  function fillZones() {
+    const own = (() => { try { return Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (_) { return null; } })();
+    const zones = own && !COMMON_ZONES.includes(own) ? [...COMMON_ZONES, own] : COMMON_ZONES;
+    fill($('#zones-list'), ...zones.map((z) => h('option', {value: z}, z === own ? 'this browser\'s zone' : null)));
+  }
+
+  function openScheduleForm(schedule) {
+    SC.editing = schedule ? schedule.id : null;
+    SC.editOptions = schedule ? templateOf(schedule) : null;
+    SC.touched.clear();
+    SC.serverErrors = {};
+    SC.submitted = false;
+    const o = schedule ? templateOf(schedule) : {};
+    const name = $('#sf-name');
+    name.value = schedule ? schedule.name : '';
+    name.readOnly = !!schedule;
+    if (schedule) name.setAttribute('aria-readonly', 'true'); else name.removeAttribute('aria-readonly');
+    $('#sf-name-hint').textContent = schedule ? 'A schedule\'s name cannot change: add a new schedule for another name.'
+      : 'letters, digits, _ - . (up to 80); the ids of its jobs start with it. It cannot change later.';
+    $('#sf-cron').value = schedule ? schedule.cron : '';
+    $('#sf-zone').value = schedule ? schedule.time_zone : DEFAULT_ZONE;
+    $('#sf-grace').value = schedule ? String(Number(((schedule.grace_seconds ?? 3600) / 60).toFixed(2))) : '60';
+    const mode = o.date ? 'date' : (o.from || o.to) ? 'range' : o.all ? 'all' : 'unpredicted';
+    for (const radio of $$('input[name="sched_mode"]')) radio.checked = radio.value === mode;
+    $('#sf-date').value = typeof o.date === 'string' ? o.date : '';
+    $('#sf-from').value = typeof o.from === 'string' ? o.from : '';
+    $('#sf-to').value = typeof o.to === 'string' ? o.to : '';
+    $('#sf-again').checked = mode !== 'all' && !!o.all;
+    for (const f of SCHED_NUMBERS) $('#' + f.id).value = o[f.name] === undefined || o[f.name] === null ? '' : String(o[f.name]);
+    const kept = Object.entries(o).filter(([key]) => !SCHED_FORM_KEYS.includes(key));
+    const keptBox = $('#sf-kept');
+    keptBox.hidden = kept.length === 0;
+    keptBox.textContent = kept.length ? 'Also in the template, kept as they are: ' + kept.map(([k, v]) => `${k} ${configValue(k, v)}`).join(' · ') + '.' : '';
+    $('#schedule-form-title').textContent = schedule ? `Edit schedule ${schedule.name}` : 'New schedule';
+    $('#schedule-submit').textContent = schedule ? 'Save changes' : 'Add schedule';
+    $('#schedule-form-error').textContent = '';
+    showSchedModeFields();
+    showScheduleErrors({});
+    $('#schedule-form-card').hidden = false;
+    $('#schedule-form-card').dataset.mode = schedule ? 'edit' : 'add';
+    $('#schedule-new').setAttribute('aria-expanded', 'true');
+    scheduleCronPreview();
+    $('#schedule-form-card').scrollIntoView({block: 'nearest'});
+    (schedule ? $('#sf-cron') : name).focus();
+  }
+  function closeScheduleForm(focusNew = true) {
+    clearTimeout(SC.previewTimer);
+    SC.previewGen++;
+    SC.editing = null;
+    SC.editOptions = null;
+    $('#schedule-form-card').hidden = true;
+    $('#schedule-new').setAttribute('aria-expanded', 'false');
+    if (focusNew) $('#schedule-new').focus();
+  }
+
+  async function submitScheduleForm(event) {
+    event.preventDefault();
+    SC.submitted = true;
+    const {body, errors} = readScheduleForm();
+    showScheduleErrors(errors);
+    const errorBox = $('#schedule-form-error');
+    const first = Object.keys(errors)[0];
+    const editing = SC.editing;
+    const verb = editing === null ? 'added' : 'saved';
+    if (first) {
+      errorBox.textContent = `The schedule was not ${verb}: correct the highlighted fields.`;
+      $('#' + first).focus();
+      return;
+    }
+    errorBox.textContent = '';
+    const button = $('#schedule-submit');
+    const label = button.textContent;
+    button.disabled = true;
+    button.textContent = 'Saving…';
+    try {
+      const answer = editing === null ? await api('POST', '/api/schedules', body) : await api('POST', schedulePath(editing), body);
+      SC.focusAfter = String(answer.id);
+      upsertSchedule(answer);
+      closeScheduleForm(false);
+      const next = (answer.next_fire_times_local || [])[0];
+      setNotice('ok', `Schedule ${answer.name} ${verb}: ` + (answer.paused ? 'paused.' : next ? `next fire time ${next}.` : 'it never fires.'));
+      loadSchedules();
+    } catch (err) {
+      if (err.status === 401) return;
+      const field = err.status === 400 || err.status === 409 ? scheduleErrorField(err.message) : null;
+      if (field) {
+        SC.serverErrors[field] = err.message;
+        showScheduleErrors({});
+        errorBox.textContent = `The schedule was not ${verb}: correct the highlighted field.`;
+        $('#' + field).focus();
+      } else {
+        errorBox.textContent = `The schedule was not ${verb}: ${err.message}`;
+      }
+      if (err.status === 404) loadSchedules();
+    } finally {
+      button.disabled = false;
+      button.textContent = label;
+    }
+  }
+
+  function setupSchedules() {
+    fillZones();
+    const form = $('#schedule-form');
+    const onEdit = (event) => {
+      const target = event.target;
+      if (target && target.id) {
+        SC.touched.add(target.id);
+        delete SC.serverErrors[target.id];
+      }
+      if (target && target.name === 'sched_mode') showSchedModeFields();
+      $('#schedule-form-error').textContent = '';
+      showScheduleErrors(readScheduleForm().errors);
+      if (target && (target.id === 'sf-cron' || target.id === 'sf-zone') && event.type === 'input') scheduleCronPreview();
+    };
+    form.addEventListener('input', onEdit);
+    form.addEventListener('change', onEdit);
+    form.addEventListener('submit', submitScheduleForm);
+    $('#schedule-cancel').addEventListener('click', () => closeScheduleForm());
+    $('#schedule-new').addEventListener('click', () => openScheduleForm(null));
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible' && S.view === 'schedules' && !S.needToken) loadSchedules();
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Tabs and routing (#launch, #active, #history, #schedules, #job/ID, #predictions/DATE, #models)
+  // ---------------------------------------------------------------------------------------
+  const VIEWS = ['launch', 'active', 'history', 'schedules', 'job', 'predictions', 'models'];
   let routedOnce = false;
   function parseHash() {
     const raw = location.hash.replace(/^#/, '');
@@ -1774,10 +2342,12 @@
     if (view === 'job' && !arg && !S.jobId) { go('history'); return; }
     selectTab(view);
     if (view !== 'job') stopLogIfHidden();
+    if (view !== 'schedules') stopScheduleRefresh();
     switch (view) {
       case 'launch': if (!S.modelsLoaded) loadModels(); schedulePreview(); break;
       case 'active': refreshActive(); renderActive(); break;
       case 'history': loadHistory(); break;
+      case 'schedules': loadSchedules(); startScheduleRefresh(); break;
       case 'job': openJob(arg || S.jobId); break;
       case 'predictions': if (!S.modelsLoaded) loadModels(); showPredictions(arg, entering); break;
       case 'models': loadModels(); break;
@@ -1816,6 +2386,7 @@
 
   // Durations of running jobs tick without waiting for an update.
   function tick() {
+    if (S.view === 'schedules') updateUntil();
     if (S.view === 'active') {
       for (const card of $$('#active-list .job-card')) {
         const job = S.jobs.get(card.dataset.key);
@@ -1842,6 +2413,7 @@
     setupQueueForm();
     setupHistory();
     setupPredictions();
+    setupSchedules();
     setInterval(tick, 1000);
     start();
   }
