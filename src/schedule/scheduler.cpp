@@ -113,6 +113,9 @@ std::string schedule_job_id(const ScheduleRow& schedule, SysSeconds fire) {
 
 Status validate_schedule(const ScheduleRow& schedule, const std::string& db_path) {
   PADDOCK_TRY(validate_identifier(schedule.name, "schedule name"));
+  if (std::all_of(schedule.name.begin(), schedule.name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return make_error(ErrorCode::kInvalidArgument, "schedule name: not only digits (a number names a schedule by id)");
+  }
   if (schedule.name.size() > kMaxNameLength) {
     return make_error(ErrorCode::kInvalidArgument,
                       fmt::format("schedule name: at most {} characters", kMaxNameLength));
@@ -208,7 +211,13 @@ Result<ScheduleView> view_schedule(Database& db, const ScheduleRow& schedule, Sy
                                    int run_count) {
   ScheduleView view;
   view.row = schedule;
-  PADDOCK_ASSIGN_OR_RETURN(const Loaded loaded, load(schedule));
+  PADDOCK_ASSIGN_OR_RETURN(view.last_runs, db.schedule_runs(schedule.id, run_count));
+  Result<Loaded> readable = load(schedule);
+  if (!readable.ok()) {  // a hand edit, or a zone gone from the tz database: shown, never fired
+    view.description = "cannot fire: " + readable.error().message;
+    return view;
+  }
+  const Loaded& loaded = *readable;
   view.description = loaded.cron.describe();
   SysSeconds after = now;
   for (int i = 0; i < next_count; ++i) {
@@ -218,7 +227,6 @@ Result<ScheduleView> view_schedule(Database& db, const ScheduleRow& schedule, Sy
     view.next_local.push_back(format_local(*next, *loaded.zone));
     after = *next;
   }
-  PADDOCK_ASSIGN_OR_RETURN(view.last_runs, db.schedule_runs(schedule.id, run_count));
   return view;
 }
 

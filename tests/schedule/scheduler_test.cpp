@@ -112,6 +112,10 @@ TEST_F(SchedulerTest, RelativeDaysAreResolvedInTheSchedulesZoneAtTheFireTime) {
   EXPECT_EQ(schedule_job_id(row, at("2026-11-27T19:00:00Z")), "evening_20261127_200000");
   row.template_json = R"({"date": "next week"})";
   EXPECT_NE(validate_schedule(row, db_path_).error().message.find("'next week' is not today, tomorrow"), std::string::npos);
+  ScheduleRow digits = row;
+  digits.name = "2024";
+  digits.template_json = "{}";
+  EXPECT_NE(validate_schedule(digits, db_path_).error().message.find("not only digits"), std::string::npos);
   row.template_json = R"({"log_dir": "/tmp"})";
   EXPECT_NE(validate_schedule(row, db_path_).error().message.find("'log_dir' is not an option"), std::string::npos);
 }
@@ -134,6 +138,12 @@ TEST_F(SchedulerTest, PausedSchedulesDoNotFireAndFailedLaunchesSayWhy) {
   EXPECT_EQ(view.next_utc.size(), 5U);
   EXPECT_EQ(view.next_utc[0], "2026-11-27T10:02:00Z");
   EXPECT_EQ(view.description, "every minute, every day");
+  // A schedule made unreadable by hand is shown, never fired, and does not hide the others.
+  testing::exec_sql(db_path_, "UPDATE schedules SET time_zone = 'Mars/Base' WHERE name = 'broken'");
+  const ScheduleView unreadable = *view_schedule(*db_, *(*db_->find_schedule("broken")), at("2026-11-27T10:02:30Z"));
+  EXPECT_NE(unreadable.description.find("cannot fire: time zone 'Mars/Base'"), std::string::npos);
+  EXPECT_TRUE(unreadable.next_utc.empty());
+  EXPECT_TRUE(fire_due_schedules(*db_, m, at("2026-11-27T10:05:30Z"))->empty());
 }
 
 TEST_F(SchedulerTest, RunNowMakesAJobAtOnce) {

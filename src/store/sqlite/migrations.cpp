@@ -280,7 +280,7 @@ END;
 // job however many servers fire schedules on the database.
 constexpr const char* kSchedules = R"sql(
 CREATE TABLE schedules (
-  id             INTEGER PRIMARY KEY,
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
   name           TEXT NOT NULL UNIQUE,
   cron           TEXT NOT NULL,
   time_zone      TEXT NOT NULL DEFAULT 'Europe/Paris',
