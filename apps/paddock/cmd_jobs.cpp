@@ -204,8 +204,17 @@ void add_watchers(CLI::App& jobs, Action& action, const std::shared_ptr<JobsArgs
         PADDOCK_ASSIGN_OR_RETURN(const BatchJobStatus status, manager.get_job_status(args->job_id));
         if (args->json) {
           fmt::print("{}\n", to_json(status).dump(2));
-        } else {
-          print_status(status);
+          return ok_status();
+        }
+        print_status(status);
+        // The word of its end (paddock notify), when notifications are set.
+        PADDOCK_ASSIGN_OR_RETURN(const std::unique_ptr<Database> db, open_db(args->db, Database::Access::kReadOnly));
+        PADDOCK_ASSIGN_OR_RETURN(const std::vector<OutboxRow> sent, db->job_notifications(args->job_id));
+        for (const OutboxRow& row : sent) {
+          fmt::print("  Notified:   {} {}{}{}\n", row.channel, row.status,
+                     row.status == "delivered" ? " at " + row.delivered_at
+                                               : fmt::format(" after {} attempt{}", row.attempts, row.attempts == 1 ? "" : "s"),
+                     row.last_error.empty() ? "" : " (last error: " + row.last_error + ")");
         }
         return ok_status();
       });

@@ -34,6 +34,7 @@ struct SchedulesArgs {
   std::optional<std::int64_t> limit;
   std::optional<int> workers, chunk_size, max_memory_mb, retries, priority;
   std::optional<ModelId> model;
+  std::string notify;
   int interval_seconds = 15;
 };
 
@@ -51,6 +52,7 @@ nlohmann::json template_of(const SchedulesArgs& a) {
   if (a.retries) t["retries"] = *a.retries;
   if (a.priority) t["priority"] = *a.priority;
   if (a.model) t["model_id"] = *a.model;
+  if (!a.notify.empty()) t["notify"] = a.notify;
   return t;
 }
 
@@ -148,6 +150,8 @@ void add_template_flags(CLI::App& cmd, SchedulesArgs& a) {
   cmd.add_option("--retries", a.retries, "Retries of a failed race")->transform(decimal_integer(0, 10));
   cmd.add_option("--priority", a.priority, "Queue priority, -1000 to 1000")->transform(decimal_integer(-1000, 1000));
   cmd.add_option("--model", a.model, "Model id (default: the active model at fire time)")->transform(decimal_integer(1));
+  cmd.add_option("--notify", a.notify, "Word of each job's end: all, failures or none (default: paddock notify's settings)")
+      ->check(CLI::IsMember({"all", "failures", "none"}));
 }
 
 }  // namespace

@@ -65,6 +65,9 @@ void bind_predict_flags(CLI::App& app, PredictArgs& args) {
   app.add_option("--log-dir", o.log_dir, "Directory of job logs (default: logs/ beside the database)");
   app.add_option("--retries", o.retries, "Times a failed race is tried again at the end of the job, 0 to 10")
       ->capture_default_str()->transform(decimal_integer(kIntMin, kIntMax));
+  app.add_option("--notify", o.notify, "Word of the job's end (paddock notify): all, failures or none "
+                                       "(default: the database's settings)")
+      ->check(CLI::IsMember({"all", "failures", "none"}));
   app.add_flag("-q,--quiet", o.quiet, "No progress bar and no log lines on the terminal");
   // Which options exclude which (--race-ids and days, --resume and any choice of races) is
   // checked by PredictOptions::validate(), for every caller.

@@ -67,6 +67,9 @@ Status PredictOptions::validate() const {
   if (retries < 0 || retries > kMaxRetries) {
     return invalid(fmt::format("retries (--retries) must be 0 to {}, not {}", kMaxRetries, retries));
   }
+  if (!notify.empty() && notify != "all" && notify != "failures" && notify != "none") {
+    return invalid(fmt::format("notify (--notify) must be all, failures or none, not '{}'", notify.substr(0, 20)));
+  }
   if (limit && *limit < 1) return invalid(fmt::format("limit (--limit) must be at least 1, not {}", *limit));
   if (model_id && *model_id < 1) return invalid(fmt::format("model id (--model) must be at least 1, not {}", *model_id));
   if (priority < -kMaxPriority || priority > kMaxPriority) {
@@ -107,6 +110,7 @@ std::string options_to_json(const PredictOptions& o) {
   j["chunk_size"] = o.chunk_size;
   j["max_memory_mb"] = o.max_memory_mb;
   j["retries"] = o.retries;
+  if (!o.notify.empty()) j["notify"] = o.notify;
   j["model_id"] = o.model_id ? nlohmann::json(*o.model_id) : nlohmann::json();
   j["log_dir"] = o.log_dir;
   j["priority"] = o.priority;
@@ -190,6 +194,7 @@ Status read_options(const ConfigReader& c, PredictOptions& o) {
   PADDOCK_ASSIGN_OR_RETURN(o.chunk_size, c.small("chunk_size", o.chunk_size));
   PADDOCK_ASSIGN_OR_RETURN(o.max_memory_mb, c.small("max_memory_mb", o.max_memory_mb));
   PADDOCK_ASSIGN_OR_RETURN(o.retries, c.small("retries", o.retries));
+  PADDOCK_ASSIGN_OR_RETURN(o.notify, c.text("notify", o.notify));
   PADDOCK_ASSIGN_OR_RETURN(o.model_id, c.integer("model_id", 1, std::numeric_limits<std::int64_t>::max()));
   PADDOCK_ASSIGN_OR_RETURN(o.log_dir, c.text("log_dir", o.log_dir));
   PADDOCK_ASSIGN_OR_RETURN(o.priority, c.small("priority", o.priority));

@@ -34,6 +34,9 @@ struct PredictOptions {
   std::string resume_job_id;  // continue this job instead of starting one
   std::string log_dir;        // default: logs/ beside the database
   int priority = 0;
+  // Word of the job's end, over the database's notification settings: "" (the settings' *_on),
+  // "all", "failures" (failed and cancelled only) or "none" (docs/schedules.md).
+  std::string notify;
   bool quiet = false;
 
   bool include_predicted() const { return all || force_reprediction; }

@@ -42,7 +42,7 @@ SysSeconds now_seconds() { return date::floor<std::chrono::seconds>(std::chrono:
 const std::vector<std::string>& schedule_template_keys() {
   static const std::vector<std::string> keys{"date",          "from",    "to",       "race_ids", "all",
                                              "force_reprediction", "limit", "workers", "chunk_size",
-                                             "max_memory_mb", "retries", "model_id", "priority"};
+                                             "max_memory_mb", "retries", "model_id", "priority", "notify"};
   return keys;
 }
 

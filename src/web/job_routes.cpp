@@ -26,7 +26,7 @@ constexpr std::int64_t kMaxLogRead = 1 << 20;
 // (as a job row's config stores them), checked by the one validation every job goes through.
 const std::vector<std::string> kOptionKeys{"date",    "from",        "to",            "race_ids", "all",
                                            "force_reprediction",     "limit",         "workers",  "chunk_size",
-                                           "max_memory_mb", "retries", "model_id",    "priority", "job_id"};
+                                           "max_memory_mb", "retries", "model_id",    "priority", "job_id", "notify"};
 
 Result<PredictOptions> launch_options(const Request& req, const Context& context) {
   PADDOCK_ASSIGN_OR_RETURN(nlohmann::json body, json_body(req));

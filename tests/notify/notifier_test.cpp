@@ -14,6 +14,7 @@
 
 #include "jobs/batch_job_manager.h"
 #include "schedule/scheduler.h"
+#include "web/server.h"
 #include "support/test_fixture.h"
 
 namespace paddock {
@@ -145,6 +146,18 @@ TEST_F(NotifierTest, FailuresOnlyAndEveryWayAJobEnds) {
   ok_job.date = *parse_day("2020-03-10");
   ok_job.all = true;
   EXPECT_TRUE(db_->job_notifications(run_job(ok_job))->empty());  // completed: not wanted
+  // A job's own choice wins over the settings: all, or none even for a failure.
+  ok_job.notify = "all";
+  EXPECT_EQ(db_->job_notifications(run_job(ok_job))->size(), 1U);
+  testing::exec_sql(db_path_, "INSERT INTO prediction_jobs (job_id, status, config, created_at) "
+                              "VALUES ('quiet', 'running', '{\"notify\": \"none\"}', '2026-01-01T00:00:00Z')");
+  testing::exec_sql(db_path_, "UPDATE prediction_jobs SET status = 'failed' WHERE job_id = 'quiet'");
+  EXPECT_TRUE(db_->job_notifications("quiet")->empty());
+  // A config that is not JSON does not stop the job's end from being written.
+  testing::exec_sql(db_path_, "INSERT INTO prediction_jobs (job_id, status, config, created_at) "
+                              "VALUES ('odd', 'running', 'not json', '2026-01-01T00:00:00Z')");
+  testing::exec_sql(db_path_, "UPDATE prediction_jobs SET status = 'failed' WHERE job_id = 'odd'");
+  EXPECT_EQ(db_->job_notifications("odd")->size(), 1U);
   // A job ended by another writer (here: the dead-job check's kind of update, by hand).
   testing::exec_sql(db_path_, "INSERT INTO prediction_jobs (job_id, status, config, created_at) "
                               "VALUES ('by-hand', 'running', '{}', '2026-01-01T00:00:00Z')");
@@ -157,12 +170,39 @@ TEST_F(NotifierTest, FailuresOnlyAndEveryWayAJobEnds) {
   SysSeconds now = now_seconds();
   for (int attempt = 1; attempt <= kMaxNotificationAttempts; ++attempt) {
     const std::vector<DeliveryOutcome> out = *deliver_due_notifications(*db_, now);
-    ASSERT_EQ(out.size(), 1U) << "attempt " << attempt;
-    EXPECT_EQ(out[0].status, attempt < kMaxNotificationAttempts ? "pending" : "failed");
-    EXPECT_NE(out[0].error.find("webhook:"), std::string::npos);
+    ASSERT_EQ(out.size(), 3U) << "attempt " << attempt;  // the "all" job, by-hand, odd
+    for (const DeliveryOutcome& o : out) {
+      EXPECT_EQ(o.status, attempt < kMaxNotificationAttempts ? "pending" : "failed");
+      EXPECT_NE(o.error.find("webhook:"), std::string::npos);
+    }
     now += std::chrono::hours(2);
   }
   EXPECT_TRUE(deliver_due_notifications(*db_, now)->empty());
+}
+
+TEST_F(NotifierTest, AJobThatEndedWhileNoServerRanIsNotifiedOnceTheServerStarts) {
+  Receiver receiver;
+  ASSERT_TRUE(db_->set_setting("notify.webhook_url", fmt::format("http://127.0.0.1:{}/hook", receiver.port())).ok());
+  PredictOptions options;
+  options.race_ids = {999999991};  // fails: "race not found"
+  const std::string job = run_job(options);
+  ASSERT_EQ(db_->job_notifications(job)->at(0).status, "pending");
+  web::ServeOptions serve;
+  serve.db_path = db_path_;
+  serve.port = 0;
+  serve.paddock_binary = PADDOCK_BINARY;
+  serve.dispatch_interval = std::chrono::milliseconds(200);
+  std::unique_ptr<web::WebServer> server = std::move(*web::WebServer::create(serve));
+  server->start();
+  // The first attempt is answered 500; the second, a minute later by the back-off, is not due
+  // in this test: the server's first delivery is what shows it picked the outbox up.
+  for (int i = 0; i < 200 && receiver.calls() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  server->stop();
+  EXPECT_EQ(receiver.calls(), 1);
+  const OutboxRow row = db_->job_notifications(job)->at(0);
+  EXPECT_EQ(row.attempts, 1);
+  EXPECT_EQ(row.job_status, "completed");
+  EXPECT_NE(row.last_error.find("HTTP 500"), std::string::npos);
 }
 
 TEST(NotifySettings, BadValuesAreNamed) {

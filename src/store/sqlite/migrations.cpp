@@ -324,15 +324,21 @@ CREATE TRIGGER notify_job_end AFTER UPDATE OF status ON prediction_jobs
 WHEN NEW.status IN ('completed', 'failed', 'cancelled') AND OLD.status NOT IN ('completed', 'failed', 'cancelled')
 BEGIN
   INSERT INTO notification_outbox (job_id, channel, job_status, next_attempt_at, created_at)
-  SELECT NEW.job_id, 'webhook', NEW.status, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-  WHERE EXISTS (SELECT 1 FROM settings WHERE key = 'notify.webhook_url' AND value <> '')
-    AND (NEW.status <> 'completed'
-         OR COALESCE((SELECT value FROM settings WHERE key = 'notify.webhook_on'), 'all') = 'all');
-  INSERT INTO notification_outbox (job_id, channel, job_status, next_attempt_at, created_at)
-  SELECT NEW.job_id, 'email', NEW.status, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-  WHERE EXISTS (SELECT 1 FROM settings WHERE key = 'notify.email_to' AND value <> '')
-    AND (NEW.status <> 'completed'
-         OR COALESCE((SELECT value FROM settings WHERE key = 'notify.email_on'), 'all') = 'all');
+  SELECT NEW.job_id, channel, NEW.status, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+  FROM (
+    -- Each configured channel with the wanted mode: the job's own "notify" option, else the
+    -- channel's setting, else all.
+    SELECT 'webhook' AS channel,
+           COALESCE(NULLIF(CASE WHEN json_valid(NEW.config) THEN json_extract(NEW.config, '$.notify') END, ''),
+                    (SELECT value FROM settings WHERE key = 'notify.webhook_on'), 'all') AS mode
+    WHERE EXISTS (SELECT 1 FROM settings WHERE key = 'notify.webhook_url' AND value <> '')
+    UNION ALL
+    SELECT 'email',
+           COALESCE(NULLIF(CASE WHEN json_valid(NEW.config) THEN json_extract(NEW.config, '$.notify') END, ''),
+                    (SELECT value FROM settings WHERE key = 'notify.email_on'), 'all')
+    WHERE EXISTS (SELECT 1 FROM settings WHERE key = 'notify.email_to' AND value <> '')
+  )
+  WHERE mode = 'all' OR (mode = 'failures' AND NEW.status <> 'completed');
 END;
 )sql";
 

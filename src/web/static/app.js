@@ -896,7 +896,10 @@
         h('pre', {class: 'log', id: 'job-log', tabindex: 0, 'aria-label': 'Log of job ' + id, 'data-testid': 'job-log'})),
       h('section', {class: 'card', id: 'failed-section'},
         h('h3', {class: 'card-title'}, 'Failed races ', h('span', {class: 'muted', id: 'failed-count'})),
-        h('div', {id: 'failed-races', 'data-testid': 'failed-races'}, h('p', {class: 'muted'}, 'Loading…'))));
+        h('div', {id: 'failed-races', 'data-testid': 'failed-races'}, h('p', {class: 'muted'}, 'Loading…'))),
+      h('section', {class: 'card', id: 'notify-section', hidden: true},
+        h('h3', {class: 'card-title'}, 'Notifications'),
+        h('div', {id: 'job-notifications', 'data-testid': 'job-notifications'})));
     fill($('#job-detail'), root);
   }
 
@@ -1001,7 +1004,31 @@
     if (job.is_running && !S.log.running && S.log.jobId === id && S.log.ready) pollLogSoon(0);
   }
 
+  // The word of the job's end (webhook, e-mail), when notifications are set: each delivery,
+  // its attempts and its last error.
+  async function loadNotifications(id) {
+    try {
+      const answer = await api('GET', jobPath(id) + '/notifications');
+      if (S.jobId !== id) return;
+      const rows = answer.notifications || [];
+      $('#notify-section').hidden = rows.length === 0;
+      fill($('#job-notifications'), h('div', {class: 'table-wrap'}, h('table', {class: 'table compact'},
+        h('thead', null, h('tr', null, h('th', {scope: 'col'}, 'Channel'), h('th', {scope: 'col'}, 'Status'),
+          h('th', {scope: 'col', class: 'num'}, 'Attempts'), h('th', {scope: 'col'}, 'When'), h('th', {scope: 'col'}, 'Last error'))),
+        h('tbody', null, rows.map((n) => h('tr', {'data-testid': 'notification'},
+          h('td', {'data-label': 'Channel'}, n.channel),
+          h('td', {'data-label': 'Status'}, n.status),
+          h('td', {class: 'num', 'data-label': 'Attempts'}, fmtInt(n.attempts)),
+          h('td', {class: 'nowrap', 'data-label': 'When'}, n.status === 'delivered' ? (n.delivered_at || DASH) : 'next ' + (n.next_attempt_at || DASH)),
+          h('td', {'data-label': 'Last error'}, n.last_error || DASH)))))));
+    } catch (err) {
+      if (S.jobId !== id || err.status === 401) return;
+      $('#notify-section').hidden = true;
+    }
+  }
+
   async function loadFailedRaces(id) {
+    loadNotifications(id);
     const fsigNow = (() => { const j = S.jobs.get(id); return j ? `${j.failed_races}|${j.status}` : ''; })();
     S.failedSig = fsigNow;
     try {
