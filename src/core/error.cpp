@@ -31,4 +31,11 @@ int exit_code_for(ErrorCode code) {
   }
 }
 
+std::string first_line(const std::string& text) {
+  constexpr std::size_t kMaxLength = 500;
+  std::string line = text.substr(0, text.find('\n'));
+  if (line.size() > kMaxLength) line = line.substr(0, kMaxLength) + "...";
+  return line;
+}
+
 }  // namespace paddock

@@ -79,6 +79,10 @@ using Status = Result<void>;
 
 inline Status ok_status() { return Status(); }
 
+// The first line of a message, cut to 500 characters: for a row's error column or a summary,
+// where the whole text goes to a log.
+std::string first_line(const std::string& text);
+
 // Exit codes of the `paddock` program. Documented in docs/cli.md.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;

@@ -56,13 +56,6 @@ bool all_finite(const std::vector<double>& values) {
   return std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v) && v >= 0.0 && v <= 1.0; });
 }
 
-// The first line of an error, for the job row's `error` column; the whole text goes to the log.
-std::string first_line(const std::string& text) {
-  constexpr std::size_t kMaxErrorLength = 500;
-  std::string line = text.substr(0, text.find('\n'));
-  if (line.size() > kMaxErrorLength) line = line.substr(0, kMaxErrorLength) + "...";
-  return line;
-}
 
 // Where the job's thread time goes, summed over threads, in microseconds.
 struct PhaseClock {

@@ -123,7 +123,7 @@ namespace {
 // naming its key, never a silent conversion (nlohmann converts 1e300 to int without a word).
 class ConfigReader {
  public:
-  explicit ConfigReader(const nlohmann::json& j) : j_(j) {}
+  ConfigReader(const nlohmann::json& j, std::string prefix) : j_(j), prefix_(std::move(prefix)) {}
 
   bool has(const char* key) const { return j_.contains(key) && !j_[key].is_null(); }
 
@@ -176,10 +176,11 @@ class ConfigReader {
   }
 
  private:
-  static Error wrong(const char* key, const std::string& expected) {
-    return make_error(ErrorCode::kInvalidArgument, fmt::format("job config: '{}' is not {}", key, expected));
+  Error wrong(const char* key, const std::string& expected) const {
+    return make_error(ErrorCode::kInvalidArgument, fmt::format("{}'{}' is not {}", prefix_, key, expected));
   }
   const nlohmann::json& j_;
+  std::string prefix_;
 };
 
 Status read_options(const ConfigReader& c, PredictOptions& o) {
@@ -203,20 +204,29 @@ Status read_options(const ConfigReader& c, PredictOptions& o) {
 
 }  // namespace
 
-Result<PredictOptions> options_from_json(const std::string& json, PredictOptions base) {
+Result<PredictOptions> options_from_json(const std::string& json, PredictOptions base, std::string_view source) {
+  const std::string what = source.empty() ? std::string("the options") : std::string(source);
+  const std::string prefix = source.empty() ? std::string() : std::string(source) + ": ";
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(json);
   } catch (const nlohmann::json::exception& e) {
-    return make_error(ErrorCode::kInvalidArgument, fmt::format("job config is not valid JSON: {}", e.what()));
+    return make_error(ErrorCode::kInvalidArgument, fmt::format("{} is not valid JSON: {}", what, e.what()));
   }
-  if (!j.is_object()) return make_error(ErrorCode::kInvalidArgument, "job config is not a JSON object");
-  PADDOCK_TRY(read_options(ConfigReader(j), base));
+  if (!j.is_object()) return make_error(ErrorCode::kInvalidArgument, what + " is not a JSON object");
+  PADDOCK_TRY(read_options(ConfigReader(j, prefix), base));
   base.resume_job_id.clear();  // the stored options are the job's own, not a resume's
   base.job_id.clear();
   Status valid = base.validate();
-  if (!valid.ok()) return make_error(ErrorCode::kInvalidArgument, "job config: " + valid.error().message);
+  if (!valid.ok()) return make_error(ErrorCode::kInvalidArgument, prefix + valid.error().message);
   return base;
+}
+
+const std::vector<std::string>& requested_option_keys() {
+  static const std::vector<std::string> keys{"date",    "from",    "to",       "race_ids", "all",
+                                             "force_reprediction", "limit", "workers", "chunk_size",
+                                             "max_memory_mb", "retries", "model_id", "priority", "notify"};
+  return keys;
 }
 
 }  // namespace paddock

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -65,7 +66,14 @@ std::string new_job_id();
 // The JSON of the options that define the job (not db_path, resume_job_id, quiet).
 std::string options_to_json(const PredictOptions& options);
 // Reads back what options_to_json wrote, over `base` (which keeps db_path, quiet, ...), and
-// validates the result: a job row's config is input like any other.
-Result<PredictOptions> options_from_json(const std::string& json, PredictOptions base);
+// validates the result: a job row's config is input like any other. Errors begin with
+// `source` ("job config: 'workers' is not an integer"); none when it is empty (a request's
+// own fields).
+Result<PredictOptions> options_from_json(const std::string& json, PredictOptions base,
+                                         std::string_view source = "job config");
+
+// The keys of options_to_json that a request may give (a launch through the API, a schedule's
+// template): all but log_dir, which only the command line and paddock.toml set.
+const std::vector<std::string>& requested_option_keys();
 
 }  // namespace paddock

@@ -15,9 +15,7 @@
 namespace paddock {
 namespace {
 
-constexpr std::size_t kMaxNameLength = 80;
-
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }  // leaves room for the fire time in a job id
+constexpr std::size_t kMaxNameLength = 80;  // leaves room for the fire time in a job id
 
 Day local_day(SysSeconds time, const date::time_zone& zone) {
   const date::local_days day = date::floor<date::days>(zone.to_local(time));
@@ -38,13 +36,6 @@ Result<Loaded> load(const ScheduleRow& schedule) {
 }  // namespace
 
 SysSeconds now_seconds() { return date::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
-
-const std::vector<std::string>& schedule_template_keys() {
-  static const std::vector<std::string> keys{"date",          "from",    "to",       "race_ids", "all",
-                                             "force_reprediction", "limit", "workers", "chunk_size",
-                                             "max_memory_mb", "retries", "model_id", "priority", "notify"};
-  return keys;
-}
 
 Result<Day> resolve_schedule_day(const std::string& text, Day today) {
   if (text == "today") return today;
@@ -74,7 +65,7 @@ Result<PredictOptions> schedule_job_options(const ScheduleRow& schedule, SysSeco
     return make_error(ErrorCode::kInvalidArgument, "schedule template: not a JSON object");
   }
   for (const auto& [key, value] : options.items()) {
-    const auto& keys = schedule_template_keys();
+    const auto& keys = requested_option_keys();
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
       return make_error(ErrorCode::kInvalidArgument,
                         fmt::format("schedule template: '{}' is not an option of a job", key.substr(0, 40)));
@@ -94,13 +85,8 @@ Result<PredictOptions> schedule_job_options(const ScheduleRow& schedule, SysSeco
   PredictOptions base;
   base.db_path = db_path;
   base.quiet = true;
-  Result<PredictOptions> resolved = options_from_json(options.dump(), base);
-  if (!resolved.ok()) {
-    std::string message = resolved.error().message;
-    if (message.rfind("job config: ", 0) == 0) message.erase(0, 12);
-    return make_error(ErrorCode::kInvalidArgument, "schedule template: " + message);
-  }
-  resolved->job_id = schedule_job_id(schedule, fire);
+  PADDOCK_ASSIGN_OR_RETURN(PredictOptions resolved, options_from_json(options.dump(), base, "schedule template"));
+  resolved.job_id = schedule_job_id(schedule, fire);
   return resolved;
 }
 

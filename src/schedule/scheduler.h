@@ -29,9 +29,6 @@ namespace paddock {
 inline constexpr std::int64_t kDefaultGraceSeconds = 3600;
 inline constexpr std::size_t kMaxRecordedMissedRuns = 50;
 
-// The keys a template may hold.
-const std::vector<std::string>& schedule_template_keys();
-
 // "today", "tomorrow", "yesterday", "+N", "-N" (days from `today`) or a date YYYY-MM-DD.
 Result<Day> resolve_schedule_day(const std::string& text, Day today);
 

@@ -23,14 +23,13 @@ constexpr std::int64_t kMaxListedJobs = 10000;
 constexpr std::int64_t kMaxLogRead = 1 << 20;
 
 // The options of a launch or a preview: the flags of `paddock predict` by their JSON names
-// (as a job row's config stores them), checked by the one validation every job goes through.
-const std::vector<std::string> kOptionKeys{"date",    "from",        "to",            "race_ids", "all",
-                                           "force_reprediction",     "limit",         "workers",  "chunk_size",
-                                           "max_memory_mb", "retries", "model_id",    "priority", "job_id", "notify"};
-
+// (as a job row's config stores them), and a job id, checked by the one validation every job
+// goes through.
 Result<PredictOptions> launch_options(const Request& req, const Context& context) {
   PADDOCK_ASSIGN_OR_RETURN(nlohmann::json body, json_body(req));
-  PADDOCK_TRY(only_keys(body, kOptionKeys));
+  std::vector<std::string> keys = requested_option_keys();
+  keys.emplace_back("job_id");
+  PADDOCK_TRY(only_keys(body, keys));
   std::string job_id;
   if (body.contains("job_id") && !body["job_id"].is_null()) {
     if (!body["job_id"].is_string()) return make_error(ErrorCode::kInvalidArgument, "'job_id' is not a string");
@@ -41,14 +40,8 @@ Result<PredictOptions> launch_options(const Request& req, const Context& context
   PredictOptions base;
   base.db_path = context.options.db_path;
   base.quiet = true;
-  Result<PredictOptions> options = options_from_json(body.dump(), base);
-  if (!options.ok()) {
-    // "job config: 'workers' is not ..." reads as a stored row's fault; here it is the request's.
-    std::string message = options.error().message;
-    if (message.rfind("job config: ", 0) == 0) message.erase(0, 12);
-    return make_error(ErrorCode::kInvalidArgument, message);
-  }
-  options->job_id = job_id;
+  PADDOCK_ASSIGN_OR_RETURN(PredictOptions options, options_from_json(body.dump(), base, ""));
+  options.job_id = job_id;
   return options;
 }
 
