@@ -60,6 +60,7 @@ void add_train_command(CLI::App& app, Action& action);
 void add_evaluate_command(CLI::App& app, Action& action);
 void add_predict_command(CLI::App& app, Action& action);
 void add_export_command(CLI::App& app, Action& action);
+void add_card_command(CLI::App& app, Action& action);
 void add_models_command(CLI::App& app, Action& action);
 void add_features_command(CLI::App& app, Action& action);
 void add_jobs_command(CLI::App& app, Action& action);

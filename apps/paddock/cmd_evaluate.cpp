@@ -1,11 +1,13 @@
 // paddock evaluate: the model, its fundamental stage, the market and (demo) the truth, side by side.
 #include <fmt/format.h>
 
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli_support.h"
 #include "features/history_index.h"
+#include "model/evaluation_plot.h"
 #include "model/evaluator.h"
 
 namespace paddock::cli {
@@ -17,7 +19,18 @@ struct EvaluateArgs {
   std::string to;
   std::optional<ModelId> model;
   bool json = false;
+  BacktestOptions backtest;
+  std::string plot;
 };
+
+nlohmann::json calibration_json(const std::vector<CalibrationBucket>& buckets) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const CalibrationBucket& b : buckets) {
+    out.push_back({{"low", b.low}, {"high", b.high}, {"runners", b.runners},
+                   {"mean_probability", b.mean_probability}, {"win_rate", b.win_rate}});
+  }
+  return out;
+}
 
 nlohmann::json to_json(const MetricsSummary& m) {
   return {{"name", m.name},
@@ -34,7 +47,45 @@ nlohmann::json to_json(const MetricsSummary& m) {
                       {"desordre", m.quinte_desordre},
                       {"bonus4", m.quinte_bonus4},
                       {"bonus4sur5", m.quinte_bonus4sur5},
-                      {"bonus3", m.quinte_bonus3}}}};
+                      {"bonus3", m.quinte_bonus3}}},
+          {"calibration", calibration_json(m.calibration)}};
+}
+
+nlohmann::json to_json(const BacktestResult& b, const BacktestOptions& options, std::int64_t without_final_odds) {
+  nlohmann::json strategies = nlohmann::json::array();
+  for (const StrategyResult& s : b.strategies) {
+    strategies.push_back({{"name", s.name}, {"rule", s.rule}, {"races_bet", s.races_bet}, {"bets", s.bets},
+                          {"winning_bets", s.winning_bets}, {"hit_rate", s.hit_rate}, {"staked", s.staked},
+                          {"returned", s.returned}, {"profit", s.profit}, {"roi", s.roi},
+                          {"longest_losing_run", s.longest_losing_run}, {"max_drawdown", s.max_drawdown}});
+  }
+  return {{"races", b.races},
+          {"races_without_final_odds", without_final_odds},
+          {"value_threshold", options.value_threshold},
+          {"min_probability", options.min_probability},
+          {"kelly_fraction", options.kelly_fraction},
+          {"strategies", strategies},
+          {"limits", b.limits}};
+}
+
+void print_backtest(const EvaluationReport& r) {
+  const BacktestResult& b = r.backtest;
+  if (b.races == 0) {
+    fmt::print("\nBetting backtest: no race with final odds for every starter.\n");
+    return;
+  }
+  fmt::print("\nBetting backtest at the win odds ({} races in date order{})\n", b.races,
+             r.races_without_final_odds > 0
+                 ? fmt::format("; {} races with morning odds only left out", r.races_without_final_odds)
+                 : "");
+  fmt::print("{:<18} {:>6} {:>7} {:>7} {:>9} {:>9} {:>8} {:>8} {:>9}\n", "strategy", "races", "bets", "hit",
+             "staked", "profit", "ROI", "lose-run", "drawdown");
+  for (const StrategyResult& s : b.strategies) {
+    fmt::print("{:<18} {:>6} {:>7} {:>6.1f}% {:>9.1f} {:>+9.1f} {:>+7.1f}% {:>8} {:>9.1f}\n", s.name, s.races_bet,
+               s.bets, s.hit_rate * 100, s.staked, s.profit, s.roi * 100, s.longest_losing_run, s.max_drawdown);
+  }
+  for (const StrategyResult& s : b.strategies) fmt::print("  {}: {}\n", s.name, s.rule);
+  fmt::print("Limits: {}\n", b.limits);
 }
 
 void print_table(const EvaluationReport& r, const LoadedModel& model) {
@@ -74,7 +125,7 @@ int run_evaluate(const EvaluateArgs& args) {
   if (!model.ok()) return report(model.error());
   Result<HistoryIndex> history = HistoryIndex::load(**db);
   if (!history.ok()) return report(history.error());
-  Result<EvaluationReport> result = evaluate_model(**db, model->model, *history, EvaluateOptions{*from, *to});
+  Result<EvaluationReport> result = evaluate_model(**db, model->model, *history, EvaluateOptions{*from, *to, args.backtest});
   if (!result.ok()) return report(result.error());
   if (result->races_scored == 0) {
     return report(make_error(ErrorCode::kFailedPrecondition, "no finished race with complete odds in the window"));
@@ -91,9 +142,20 @@ int run_evaluate(const EvaluateArgs& args) {
     j["races_without_odds"] = result->races_without_odds;
     j["predictors"] = nlohmann::json::array();
     for (const MetricsSummary& m : result->predictors) j["predictors"].push_back(to_json(m));
+    j["backtest"] = to_json(result->backtest, args.backtest, result->races_without_final_odds);
     fmt::print("{}\n", j.dump(2));
   } else {
     print_table(*result, *model);
+    print_backtest(*result);
+  }
+  if (!args.plot.empty()) {
+    const std::string title = fmt::format("paddock: model {} ({}), {} races, {} .. {}", model->record.id,
+                                          model->record.name, result->races_scored, result->from, result->to);
+    std::ofstream file(args.plot, std::ios::binary);
+    file << evaluation_plot_svg(*result, title);
+    file.close();
+    if (!file) return report(make_error(ErrorCode::kIo, fmt::format("cannot write the plot '{}'", args.plot)));
+    std::fprintf(stderr, "Wrote the plot to %s\n", args.plot.c_str());
   }
   return kExitOk;
 }
@@ -108,6 +170,21 @@ void add_evaluate_command(CLI::App& app, Action& action) {
   cmd->add_option("--to", args->to, "Last race day, YYYY-MM-DD");
   cmd->add_option("--model", args->model, "Model id (default: the active model)")->transform(decimal_integer(1));
   cmd->add_flag("--json", args->json, "Print JSON instead of a table");
+  cmd->add_option("--value-threshold", args->backtest.value_threshold,
+                  "Backtest: bet runners whose p x odds reaches this (default 1.2)")
+      ->check(CLI::Range(1.0, 100.0));
+  cmd->add_option("--min-probability", args->backtest.min_probability,
+                  "Backtest: ... and whose probability reaches this (default 0.02)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--kelly-fraction", args->backtest.kelly_fraction,
+                  "Backtest: the fraction of the Kelly stake (default 0.25)")
+      ->check(CLI::Range(0.01, 1.0));
+  cmd->add_option("--plot", args->plot, "Also draw the backtest's cumulative profit and the calibration curve (SVG)")
+      ->check([](const std::string& path) {
+        return path.size() > 4 && path.compare(path.size() - 4, 4, ".svg") == 0
+                   ? std::string()
+                   : std::string("the plot is an SVG file: give a name ending in .svg");
+      });
   cmd->callback([args, &action] { action = [args] { return run_evaluate(*args); }; });
 }
 

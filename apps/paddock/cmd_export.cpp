@@ -61,6 +61,12 @@ int run_export(const ExportArgs& args) {
   std::ostream& out = file.is_open() ? static_cast<std::ostream&>(file) : std::cout;
   Result<std::int64_t> rows = export_predictions_csv(**db, *query, out);
   if (!rows.ok()) return report(rows.error());
+  if (*rows == 0) {
+    // The header alone is written (a program reading the output still finds its columns).
+    Result<std::string> why = explain_empty_export(**db, *query);
+    return report(make_error(ErrorCode::kNotFound,
+                             "no predictions to export: " + (why.ok() ? *why : first_line(why.error().message))));
+  }
   if (file.is_open()) std::fprintf(stderr, "Wrote %lld predictions to %s\n", static_cast<long long>(*rows), args.out.c_str());
   return kExitOk;
 }

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   paddock::cli::add_evaluate_command(app, action);
   paddock::cli::add_predict_command(app, action);
   paddock::cli::add_export_command(app, action);
+  paddock::cli::add_card_command(app, action);
   paddock::cli::add_models_command(app, action);
   paddock::cli::add_features_command(app, action);
   paddock::cli::add_jobs_command(app, action);

@@ -41,6 +41,25 @@ std::string format_day(Day day) {
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
 }
 
+std::optional<std::string> parse_time_of_day(std::string_view text) {
+  const std::size_t colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 2 || text.size() != colon + 3) return std::nullopt;
+  int hours = 0, minutes = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (i == colon) continue;
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    int& part = i < colon ? hours : minutes;
+    part = part * 10 + (text[i] - '0');
+  }
+  if (hours > 23 || minutes > 59) return std::nullopt;
+  return format_time_of_day(hours * 60 + minutes);
+}
+
+std::string format_time_of_day(std::int64_t minute_of_day) {
+  const std::int64_t minute = ((minute_of_day % 1440) + 1440) % 1440;
+  return fmt::format("{:02d}:{:02d}", minute / 60, minute % 60);
+}
+
 int year_of(Day day) {
   const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{day}}};
   return static_cast<int>(ymd.year());

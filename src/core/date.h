@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,11 @@ int year_of(Day day);
 int yyyymmdd(Day day);
 // Day of the week, 0 = Monday .. 6 = Sunday.
 int weekday_of(Day day);
+
+// A race's post time of day, "H:MM" or "HH:MM" (00:00 .. 23:59), as "HH:MM"; nullopt otherwise.
+std::optional<std::string> parse_time_of_day(std::string_view text);
+// "HH:MM" of a minute of the day (taken modulo a day).
+std::string format_time_of_day(std::int64_t minute_of_day);
 
 // The current UTC time as "YYYY-MM-DDTHH:MM:SSZ", and the same form for any time point.
 std::string utc_timestamp_now();

@@ -845,6 +845,11 @@ Status Generator::generate_race(Day day, int meeting, int race_no, Venue& venue,
   race.is_quinte = setup.quinte;
   race.going = setup.family == Family::kTrot ? "" : (random_.chance(0.5) ? "BON" : (random_.chance(0.5) ? "SOUPLE" : "LOURD"));
   race.status = upcoming ? RaceStatus::kScheduled : RaceStatus::kFinished;
+  // Meetings start a little apart (R1 at 13:30, as the Quinté+'s afternoon meeting does; R2 at
+  // 12:00, R3 at 16:00, later ones in the evening), with a race every 30 minutes.
+  constexpr std::array<int, 4> kFirstOff{13 * 60 + 30, 12 * 60, 16 * 60, 18 * 60 + 15};
+  const int first_off = kFirstOff[static_cast<std::size_t>(std::min(meeting, 4) - 1)] + (meeting > 4 ? 20 * (meeting - 4) : 0);
+  race.post_time = format_time_of_day(first_off + 30 * (race_no - 1));
   PADDOCK_ASSIGN_OR_RETURN(const EntityId venue_db_id, venue_id(venue));
   PADDOCK_TRY(db_.upsert_race(race, venue_db_id));
 

@@ -116,8 +116,10 @@ ChunkResult predict_chunk(Database& db, Model& model, const HistoryIndex& histor
       continue;
     }
     for (std::size_t i = 0; i < race.numbers.size(); ++i) {
+      const double fundamental = race.fundamental[i];
       result.predictions.push_back(PredictionRow{race.race_id, race.numbers[i], race.scores[i],
-                                                 race.probabilities[i], race.ranks[i]});
+                                                 race.probabilities[i], race.ranks[i],
+                                                 std::isfinite(fundamental) ? std::optional(fundamental) : std::nullopt});
     }
     result.outcomes.push_back(JobRaceOutcome{race.race_id, JobRaceState::kDone, ""});
   }

@@ -52,6 +52,7 @@ constexpr std::array kRaceColumns{
     ColumnSpec{"name", Presence::kOptional},       ColumnSpec{"prize_eur", Presence::kOptional},
     ColumnSpec{"category", Presence::kOptional},   ColumnSpec{"is_quinte", Presence::kOptional},
     ColumnSpec{"going", Presence::kOptional},      ColumnSpec{"status", Presence::kOptional},
+    ColumnSpec{"post_time", Presence::kOptional},
 };
 
 constexpr std::array kRunnerColumns{
@@ -382,6 +383,8 @@ RaceRow parse_race_row(RowCells& cells, std::size_t line) {
   race.category = cells.text("category");
   race.is_quinte = cells.word("is_quinte", Presence::kOptional, parse_flag, "is not 0, 1, true or false");
   race.going = cells.text("going");
+  race.post_time = cells.word("post_time", Presence::kOptional, parse_time_of_day, "is not a time of day HH:MM")
+                       .value_or("");
   const std::optional<RaceStatus> status =
       cells.word("status", Presence::kOptional,
                  [](std::string_view text) { return parse_race_status(lower(text)); },

@@ -34,6 +34,9 @@ inline constexpr int kMaxCareerCount = 1000;
 inline constexpr double kMaxWeightKg = 200.0;
 inline constexpr double kMinOdds = 1.0;  // the schema's floor: decimal odds include the stake
 inline constexpr double kMaxOdds = 10'000.0;
+// The PMU's times: epoch milliseconds up to the year 2200, offsets from UTC within ±14 hours.
+inline constexpr std::int64_t kMaxEpochMs = 7'258'118'400'000;
+inline constexpr std::int64_t kMaxUtcOffsetMs = 14 * 3'600'000;
 
 // True for the incidents after which a horse has no finishing place: it did not finish (fell,
 // pulled up, unseated) or the stewards took its place away (disqualified). A demoted horse

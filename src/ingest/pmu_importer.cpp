@@ -331,6 +331,12 @@ Race read_race(const json& course, const json& reunion, Day day, const std::stri
   race.name = fields.text("libelle");
   race.prize_eur = fields.integer("montantPrix", false, 0, limits::kMaxEuros);
   race.category = fields.text("categorieParticularite");
+  // The off, as epoch milliseconds (UTC) and the venue's offset from UTC: the local HH:MM.
+  constexpr std::int64_t kMsPerMinute = 60'000;
+  if (const std::optional<std::int64_t> off = fields.integer("heureDepart", false, 0, limits::kMaxEpochMs)) {
+    const std::int64_t offset = fields.integer("timezoneOffset", false, -limits::kMaxUtcOffsetMs, limits::kMaxUtcOffsetMs).value_or(0);
+    race.post_time = format_time_of_day((*off + offset) / kMsPerMinute);
+  }
   if (const json* going = fields.object("penetrometre")) {
     race.going = Fields(*going, file, fields.path_of("penetrometre"), faults).text("intitule");
   }

@@ -39,6 +39,7 @@ Result<EvaluationReport> evaluate_model(Database& db, Model& model, const Histor
   report.races_considered = static_cast<std::int64_t>(ids.size());
   RaceMetrics combined("combined model"), fundamental("fundamental only"), market("market (1/odds)"),
       truth("truth (demo)");
+  Backtest backtest(options.backtest);
   Day first = 0, last = 0;
   Status failure = ok_status();
   PADDOCK_TRY(for_each_race_features(db, history, ids,
@@ -77,6 +78,16 @@ Result<EvaluationReport> evaluate_model(Database& db, Model& model, const Histor
         fundamental.add(p.fundamental, p.numbers, positions, card.is_quinte);
         market.add(view->probabilities, p.numbers, positions, card.is_quinte);
         Result<std::vector<double>> true_p = truth_for(db, card, p.numbers);
+        if (view->source == OddsSource::kFinal) {
+          BacktestRace bet{card.day, p.numbers, p.probabilities, {}, {}};
+          for (std::size_t i = 0; i < starters.size(); ++i) {
+            bet.odds.push_back(starters[i]->final_odds.value_or(0.0));
+            bet.won.push_back(positions[i] == 1);
+          }
+          backtest.add(bet);
+        } else {
+          ++report.races_without_final_odds;
+        }
         if (true_p.ok() && !true_p->empty()) {
           truth.add(*true_p, p.numbers, positions, card.is_quinte);
           report.has_truth = true;
@@ -92,6 +103,7 @@ Result<EvaluationReport> evaluate_model(Database& db, Model& model, const Histor
   }
   report.predictors = {combined.summary(), fundamental.summary(), market.summary()};
   if (report.has_truth) report.predictors.push_back(truth.summary());
+  report.backtest = backtest.result();
   return report;
 }
 

@@ -37,6 +37,20 @@ bool contains(std::span<const std::size_t> set, std::size_t value) {
 
 }  // namespace
 
+std::string quinte_claim(std::span<const int> ticket, std::span<const int> arrival) {
+  if (ticket.size() < 5 || arrival.size() < 5) return "";
+  const std::span<const int> pick = ticket.first(5);
+  auto first_in_pick = [&](std::size_t count) {
+    return std::all_of(arrival.begin(), arrival.begin() + static_cast<std::ptrdiff_t>(count),
+                       [&](int number) { return std::find(pick.begin(), pick.end(), number) != pick.end(); });
+  };
+  if (std::equal(pick.begin(), pick.end(), arrival.begin())) return "ordre";
+  if (first_in_pick(5)) return "désordre";
+  if (first_in_pick(4)) return "bonus 4";
+  if (first_in_pick(3)) return "bonus 3";
+  return "";
+}
+
 void RaceMetrics::add(std::span<const double> probabilities, std::span<const int> numbers,
                       std::span<const std::optional<int>> positions, bool is_quinte) {
   const std::size_t n = probabilities.size();

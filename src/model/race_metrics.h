@@ -48,6 +48,11 @@ struct MetricsSummary {
   std::vector<CalibrationBucket> calibration;  // the buckets that hold runners
 };
 
+// The best PMU Quinté+ claim of a five-horse ticket (numbers, in pick order) against the first
+// five home (numbers, in order): "ordre", "désordre", "bonus 4" (the first four in the ticket),
+// "bonus 3" (the first three), or "" (nothing, or fewer than five on either side).
+std::string quinte_claim(std::span<const int> ticket, std::span<const int> arrival);
+
 class RaceMetrics {
  public:
   explicit RaceMetrics(std::string name) : name_(std::move(name)) {}

@@ -61,6 +61,7 @@ struct RaceSummary {
   int distance_m = 0;
   std::optional<std::int64_t> prize_eur;
   bool is_quinte = false;
+  std::string post_time;  // HH:MM, empty when unknown
   std::string status;
   int declared = 0;  // runners, non-runners included
   int starters = 0;
@@ -227,6 +228,9 @@ class Database {
   virtual Result<std::int64_t> data_version() = 0;
 
   // Predictions.
+  // How many of these races each model predicted (models with none are left out), by model id.
+  virtual Result<std::vector<std::pair<ModelId, std::int64_t>>> predicted_races_by_model(
+      const std::vector<RaceId>& races) = 0;
   virtual Status for_each_export_row(const ExportQuery& query,
                                      const std::function<void(const ExportRow&)>& visit) = 0;
 };

@@ -117,13 +117,20 @@ struct ExportRow {
   std::string venue;
   int meeting_no = 0;
   int race_no = 0;
+  std::string race_name;
+  std::string discipline;
+  int distance_m = 0;
+  bool is_quinte = false;
+  std::string post_time;
   int number = 0;
   std::string horse;
   std::string jockey;
   double score = 0.0;
   double win_probability = 0.0;
+  std::optional<double> fundamental;
   int predicted_rank = 0;
-  std::optional<double> odds;
+  std::optional<double> odds;  // final odds, else morning odds
+  bool final_odds = false;     // `odds` are the final odds
   std::optional<int> finish_position;
   std::string incident;
   ModelId model_id = 0;

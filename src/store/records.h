@@ -35,6 +35,7 @@ struct Race {
   std::string category;  // HANDICAP, COURSE_A_CONDITIONS, GROUPE_I, ... (PMU names)
   std::optional<bool> is_quinte;  // nullopt: keep what is stored (false for a new race)
   std::string going;     // terrain: BON, SOUPLE, LOURD, PSF, ...
+  std::string post_time;  // HH:MM, local time at the venue; empty: unknown (keeps what is stored)
   RaceStatus status = RaceStatus::kScheduled;
 };
 
@@ -164,6 +165,7 @@ struct PredictionRow {
   double score = 0.0;
   double win_probability = 0.0;
   int predicted_rank = 0;
+  std::optional<double> fundamental;  // the model's first stage alone (NULL in older rows)
 };
 
 }  // namespace paddock

@@ -398,7 +398,8 @@ TEST_F(BatchEngineTest, ExportWritesOneCsvRowPerPredictedRunnerWithResults) {
   std::getline(lines, first);
   EXPECT_EQ(header,
             "race_id,race_date,venue,meeting_no,race_no,number,horse,score,win_probability,predicted_rank,"
-            "odds,finish_position,incident,model_id,job_id");
+            "odds,finish_position,incident,model_id,job_id,race_name,discipline,distance_m,is_quinte,post_time,"
+            "fundamental_probability,market_probability,value,odds_source");
   // The first row: the first race of the day, its predicted favourite, with its result.
   const std::string race = text("SELECT MIN(race_id) FROM predictions");
   const std::string number = text("SELECT number FROM predictions WHERE race_id = " + race + " AND predicted_rank = 1");
@@ -408,7 +409,22 @@ TEST_F(BatchEngineTest, ExportWritesOneCsvRowPerPredictedRunnerWithResults) {
       text("SELECT finish_position FROM runners WHERE race_id = " + race + " AND number = " + number);
   const std::string incident = text("SELECT COALESCE(incident, '') FROM runners WHERE race_id = " + race + " AND number = " + number);
   EXPECT_NE(first.find("," + position + "," + incident + ","), std::string::npos) << first;
-  EXPECT_EQ(first.substr(first.size() - job.job_id.size()), job.job_id);
+  EXPECT_NE(first.find("," + job.job_id + ","), std::string::npos) << first;
+  // The race's fields, and the market's view: final odds, 1/odds normalised, p x odds.
+  const std::string race_fields = text("SELECT name || ',' || discipline || ',' || distance_m || ',' || is_quinte || ',' || "
+                                       "post_time FROM races WHERE id = " + race);
+  EXPECT_NE(first.find("," + race_fields + ","), std::string::npos) << first;
+  EXPECT_EQ(first.substr(first.size() - 6), ",final") << first;
+  std::vector<std::string> cells;
+  std::stringstream split(first);
+  for (std::string cell; std::getline(split, cell, ',');) cells.push_back(cell);
+  ASSERT_EQ(cells.size(), 24U) << first;
+  const double p = std::stod(cells[8]), odds = std::stod(cells[10]), value = std::stod(cells[22]);
+  EXPECT_NEAR(value, p * odds, 1e-4);
+  const double overround = std::stod(text("SELECT SUM(1.0 / final_odds) FROM runners WHERE non_runner = 0 AND race_id = " + race));
+  EXPECT_NEAR(std::stod(cells[21]), 1.0 / odds / overround, 1e-6);
+  EXPECT_NEAR(std::stod(cells[20]), std::stod(text("SELECT fundamental_probability FROM predictions WHERE race_id = " + race +
+                                                   " AND number = " + number)), 1e-6);
 
   // A day range gives the same rows; a day without predictions gives only the header.
   ExportQuery by_day;
@@ -420,6 +436,21 @@ TEST_F(BatchEngineTest, ExportWritesOneCsvRowPerPredictedRunnerWithResults) {
   by_day.from = by_day.to = *parse_day("2020-01-21");
   std::ostringstream none;
   EXPECT_EQ(*export_predictions_csv(*db, by_day, none), 0);
+  // Why nothing was written: the day's races were predicted by no model; another model's
+  // query names the model that did; a day without races says so.
+  EXPECT_EQ(*explain_empty_export(*db, by_day),
+            fmt::format("no model has predicted the races of 2020-01-21 ({} races) yet: run `paddock predict` for them",
+                        count("SELECT COUNT(*) FROM races WHERE race_date = '2020-01-21'")));
+  ExportQuery other = query;
+  other.job_id.reset();
+  other.from = other.to = *parse_day("2020-01-20");
+  other.model_id = 42;
+  const std::string day_races = std::to_string(count("SELECT COUNT(*) FROM races WHERE race_date = '2020-01-20'"));
+  EXPECT_EQ(*explain_empty_export(*db, other),
+            fmt::format("model 42 has no predictions for the races of 2020-01-20; predicted by: model {} ({} of {} races) "
+                        "(pass --model)", *query.model_id, day_races, day_races));
+  other.from = other.to = *parse_day("2019-05-05");
+  EXPECT_EQ(*explain_empty_export(*db, other), "there is no race on 2019-05-05");
 }
 
 TEST_F(BatchEngineTest, MaxMemoryHoldsChunksBackAndStillFinishes) {

@@ -14,7 +14,7 @@ TEST(Store, MigrationsApplyOnceAndSettingsHold) {
   const std::string path = dir.file("new.db");
   { testing::open_or_die(path); }
   { testing::open_or_die(path); }
-  EXPECT_EQ(testing::query_int(path, "SELECT COUNT(*) FROM schema_migrations"), 7);
+  EXPECT_EQ(testing::query_int(path, "SELECT COUNT(*) FROM schema_migrations"), 8);
   EXPECT_EQ(testing::query_text(path, "PRAGMA journal_mode"), "wal");
   for (const char* table : {"races", "runners", "predictions", "models", "prediction_jobs", "job_races", "demo_truth"}) {
     EXPECT_EQ(testing::query_int(path, std::string("SELECT COUNT(*) FROM sqlite_master WHERE name = '") + table + "'"), 1)
@@ -51,7 +51,7 @@ TEST(Store, AChunkCommitIsAllOrNothing) {
   ChunkCommit chunk;
   chunk.job_id = "j";
   chunk.model_id = testing::query_int(path, "SELECT id FROM models WHERE is_active = 1");
-  chunk.predictions = {PredictionRow{race, 1, 0.5, 0.5, 1}, PredictionRow{42, 1, 0.1, 0.5, 1}};  // no race 42
+  chunk.predictions = {PredictionRow{race, 1, 0.5, 0.5, 1, 0.5}, PredictionRow{42, 1, 0.1, 0.5, 1, 0.5}};  // no race 42
   chunk.outcomes = {JobRaceOutcome{race, JobRaceState::kDone, ""}};
   chunk.processed_races = 1;
   const Status committed = db->commit_chunk(chunk);
@@ -81,7 +81,7 @@ TEST(Store, ARaceSetIsReplacedWholeWhoeverWroteTheLastOne) {
     chunk.job_id = job_id;
     chunk.model_id = model;
     for (int number = 1; number <= starters; ++number) {
-      chunk.predictions.push_back(PredictionRow{race, number, 0.0, 1.0 / starters, number});
+      chunk.predictions.push_back(PredictionRow{race, number, 0.0, 1.0 / starters, number, std::nullopt});
     }
     chunk.outcomes = {JobRaceOutcome{race, JobRaceState::kDone, ""}};
     chunk.processed_races = chunk.successful_races = 1;

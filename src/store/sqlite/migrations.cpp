@@ -342,7 +342,17 @@ BEGIN
 END;
 )sql";
 
-constexpr std::array<Migration, 7> kMigrations{{
+// Migration 8: what a race card shows that the schema did not keep: a race's post time (local
+// time at the venue, HH:MM) and, with each prediction, the model's fundamental probability (its
+// first stage, before the market is combined in). Older predictions keep NULL: a card shows
+// their fundamental probability as unknown.
+constexpr const char* kCardColumns = R"sql(
+ALTER TABLE races ADD COLUMN post_time TEXT CHECK (post_time IS NULL OR post_time GLOB '[0-2][0-9]:[0-5][0-9]');
+ALTER TABLE predictions ADD COLUMN fundamental_probability REAL
+  CHECK (fundamental_probability IS NULL OR (fundamental_probability >= 0 AND fundamental_probability <= 1));
+)sql";
+
+constexpr std::array<Migration, 8> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "job process start time", kJobProcessStart},
     {3, "job manager: attempts, retries, queue, settings", kJobManager},
@@ -350,6 +360,7 @@ constexpr std::array<Migration, 7> kMigrations{{
     {5, "history triggers fire on changed values only", kHistoryTriggersOnChange},
     {6, "schedules and their runs", kSchedules},
     {7, "notification outbox filled by the end of a job", kNotificationOutbox},
+    {8, "post times and fundamental probabilities, for race cards", kCardColumns},
 }};
 
 Result<int> current_version(Connection& connection) {

@@ -134,15 +134,15 @@ Result<EntityId> SqliteDatabase::upsert_trainer(const std::string& name) {
 Status SqliteDatabase::upsert_race(const Race& race, EntityId venue_id) {
   PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
       "INSERT INTO races(id, race_date, meeting_no, race_no, venue_id, name, discipline, "
-      "distance_m, prize_eur, category, is_quinte, going, status) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, COALESCE(?11, 0), ?12, ?13) "
+      "distance_m, prize_eur, category, is_quinte, going, status, post_time) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, COALESCE(?11, 0), ?12, ?13, ?14) "
       "ON CONFLICT(id) DO UPDATE SET race_date = excluded.race_date, "
       "meeting_no = excluded.meeting_no, race_no = excluded.race_no, venue_id = excluded.venue_id, "
       "name = COALESCE(excluded.name, races.name), discipline = excluded.discipline, "
       "distance_m = excluded.distance_m, prize_eur = COALESCE(excluded.prize_eur, races.prize_eur), "
       "category = COALESCE(excluded.category, races.category), "
       "is_quinte = COALESCE(?11, races.is_quinte), going = COALESCE(excluded.going, races.going), "
-      "status = excluded.status"));
+      "status = excluded.status, post_time = COALESCE(excluded.post_time, races.post_time)"));
   s->bind(1, race.id)
       .bind(2, format_day(race.day))
       .bind(3, race.meeting_no)
@@ -155,7 +155,8 @@ Status SqliteDatabase::upsert_race(const Race& race, EntityId venue_id) {
       .bind_text_or_null(10, race.category)
       .bind(11, race.is_quinte ? std::optional<int>(*race.is_quinte ? 1 : 0) : std::nullopt)
       .bind_text_or_null(12, race.going)
-      .bind(13, to_string(race.status));
+      .bind(13, to_string(race.status))
+      .bind_text_or_null(14, race.post_time);
   return s->run();
 }
 
@@ -572,7 +573,7 @@ Result<std::map<int, std::pair<std::string, std::string>>> SqliteDatabase::runne
 Result<std::vector<RaceSummary>> SqliteDatabase::list_races(const RaceQuery& query) {
   std::string sql =
       "SELECT r.id, r.race_date, COALESCE(v.name, v.code, ''), r.meeting_no, r.race_no, COALESCE(r.name, ''), "
-      "r.discipline, r.distance_m, r.prize_eur, r.is_quinte, r.status, "
+      "r.discipline, r.distance_m, r.prize_eur, r.is_quinte, r.status, COALESCE(r.post_time, ''), "
       "(SELECT COUNT(*) FROM runners x WHERE x.race_id = r.id), "
       "(SELECT COUNT(*) FROM runners x WHERE x.race_id = r.id AND x.non_runner = 0) "
       "FROM races r LEFT JOIN venues v ON v.id = r.venue_id WHERE 1 = 1";
@@ -603,8 +604,9 @@ Result<std::vector<RaceSummary>> SqliteDatabase::list_races(const RaceQuery& que
     race.prize_eur = s.optional_int64(8);
     race.is_quinte = s.int64(9) != 0;
     race.status = s.text(10);
-    race.declared = s.int32(11);
-    race.starters = s.int32(12);
+    race.post_time = s.text(11);
+    race.declared = s.int32(12);
+    race.starters = s.int32(13);
     races.push_back(std::move(race));
   }
   return races;
@@ -634,6 +636,21 @@ Result<std::int64_t> SqliteDatabase::data_version() {
   return s->int64(0);
 }
 
+Result<std::vector<std::pair<ModelId, std::int64_t>>> SqliteDatabase::predicted_races_by_model(
+    const std::vector<RaceId>& races) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT model_id, COUNT(DISTINCT race_id) FROM predictions "
+      "WHERE race_id IN (SELECT value FROM json_each(?1)) GROUP BY model_id ORDER BY model_id"));
+  s.bind(1, fmt::format("[{}]", fmt::join(races, ",")));
+  std::vector<std::pair<ModelId, std::int64_t>> counts;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(const bool row, s.step());
+    if (!row) break;
+    counts.emplace_back(s.int64(0), s.int64(1));
+  }
+  return counts;
+}
+
 Status SqliteDatabase::for_each_export_row(const ExportQuery& query,
                                            const std::function<void(const ExportRow&)>& visit) {
   if (!query.model_id) return make_error(ErrorCode::kInvalidArgument, "export needs a model id");
@@ -641,7 +658,9 @@ Status SqliteDatabase::for_each_export_row(const ExportQuery& query,
       "SELECT p.race_id, r.race_date, COALESCE(v.name, v.code, ''), r.meeting_no, r.race_no, "
       "p.number, h.name, p.score, p.win_probability, p.predicted_rank, "
       "COALESCE(ru.final_odds, ru.morning_odds), ru.finish_position, COALESCE(ru.incident, ''), "
-      "p.model_id, COALESCE(p.job_id, ''), COALESCE(j.name, '') "
+      "p.model_id, COALESCE(p.job_id, ''), COALESCE(j.name, ''), COALESCE(r.name, ''), r.discipline, "
+      "r.distance_m, r.is_quinte, COALESCE(r.post_time, ''), p.fundamental_probability, "
+      "ru.final_odds IS NOT NULL "
       "FROM predictions p JOIN races r ON r.id = p.race_id "
       "JOIN runners ru ON ru.race_id = p.race_id AND ru.number = p.number "
       "JOIN horses h ON h.id = ru.horse_id LEFT JOIN venues v ON v.id = r.venue_id "
@@ -678,6 +697,13 @@ Status SqliteDatabase::for_each_export_row(const ExportQuery& query,
     out.model_id = s.int64(13);
     out.job_id = s.text(14);
     out.jockey = s.text(15);
+    out.race_name = s.text(16);
+    out.discipline = s.text(17);
+    out.distance_m = s.int32(18);
+    out.is_quinte = s.int32(19) != 0;
+    out.post_time = s.text(20);
+    out.fundamental = s.optional_real(21);
+    out.final_odds = s.int32(22) != 0;
     visit(out);
   }
   return ok_status();

@@ -103,6 +103,8 @@ class SqliteDatabase final : public Database {
   Status update_notification(const OutboxRow& row) override;
   Result<std::vector<OutboxRow>> job_notifications(const std::string& job_id) override;
   Result<std::map<int, std::pair<std::string, std::string>>> runner_names(RaceId race_id) override;
+  Result<std::vector<std::pair<ModelId, std::int64_t>>> predicted_races_by_model(
+      const std::vector<RaceId>& races) override;
   Status for_each_export_row(const ExportQuery& query,
                              const std::function<void(const ExportRow&)>& visit) override;
 

@@ -9,22 +9,22 @@ namespace paddock::sqlite {
 namespace {
 
 constexpr int kRowsPerInsert = 16;
-constexpr int kPredictionColumns = 7;
+constexpr int kPredictionColumns = 8;
 
-// INSERT of `rows` predictions (numbered parameters, 7 a row), replacing the stored ones.
+// INSERT of `rows` predictions (numbered parameters, 8 a row), replacing the stored ones.
 std::string prediction_insert_sql(int rows) {
   std::string sql =
       "INSERT INTO predictions(model_id, race_id, number, score, win_probability, predicted_rank, "
-      "job_id) VALUES ";
+      "job_id, fundamental_probability) VALUES ";
   for (int row = 0; row < rows; ++row) {
     const int p = row * kPredictionColumns;
-    sql += fmt::format("{}(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{})", row == 0 ? "" : ", ", p + 1, p + 2, p + 3,
-                       p + 4, p + 5, p + 6, p + 7);
+    sql += fmt::format("{}(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{})", row == 0 ? "" : ", ", p + 1, p + 2, p + 3,
+                       p + 4, p + 5, p + 6, p + 7, p + 8);
   }
   return sql +
          " ON CONFLICT(model_id, race_id, number) DO UPDATE SET score = excluded.score, "
          "win_probability = excluded.win_probability, predicted_rank = excluded.predicted_rank, "
-         "job_id = excluded.job_id";
+         "job_id = excluded.job_id, fundamental_probability = excluded.fundamental_probability";
 }
 
 constexpr const char* kJobColumns =
@@ -332,7 +332,8 @@ Status SqliteDatabase::write_chunk(const ChunkCommit& chunk) {
         .bind(first + 4, p.score)
         .bind(first + 5, p.win_probability)
         .bind(first + 6, p.predicted_rank)
-        .bind_static(first + 7, chunk.job_id);
+        .bind_static(first + 7, chunk.job_id)
+        .bind(first + 8, p.fundamental);
   };
   const std::vector<PredictionRow>& rows = chunk.predictions;
   std::size_t next = 0;
