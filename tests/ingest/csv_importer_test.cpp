@@ -311,6 +311,31 @@ void expect_refused(const BadCase& bad) {
   EXPECT_EQ(snapshot(db), before);
 }
 
+TEST(CsvImporter, APostTimeIsReadAsHoursAndMinutes) {
+  TempDir dir;
+  std::unique_ptr<Database> db = open_temp_db(dir);
+  const fs::path races = fs::path(dir.path()) / "races.csv";
+  const fs::path runners = fs::path(dir.path()) / "runners.csv";
+  std::ofstream(races) << "race_id,race_date,meeting_no,race_no,discipline,distance_m,post_time\n"
+                          "5001,2024-06-01,1,1,plat,1600,9:05\n5002,2024-06-01,1,2,plat,1600,\n";
+  std::ofstream(runners) << std::string(kRunnersHeader) << "5001,1,Zephyr Fictif,2.5\n5002,1,Alizé Fictif,2.5\n";
+  ASSERT_TRUE(import_files(*db, races, runners).ok());
+  RaceQuery all;
+  Result<std::vector<RaceSummary>> listed = db->list_races(all);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2U);
+  EXPECT_EQ(listed->at(0).post_time, "09:05");
+  EXPECT_EQ(listed->at(1).post_time, "");
+
+  std::ofstream(races) << "race_id,race_date,meeting_no,race_no,discipline,distance_m,post_time\n"
+                          "5003,2024-06-02,1,1,plat,1600,24:10\n";
+  Result<ImportReport> bad = import_files(*db, races, runners);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("races.csv line 2, column post_time: '24:10' is not a time of day HH:MM"),
+            std::string::npos)
+      << bad.error().message;
+}
+
 TEST(CsvImporter, EachBadInputNamesFileLineColumnValueAndChangesNothing) {
   const std::string races_ok = std::string(kRacesHeader) + "5001,2024-06-01,1,1,plat,1600\n";
   const std::string runners_ok = std::string(kRunnersHeader) + "5001,1,Zephyr Fictif,2.5\n";

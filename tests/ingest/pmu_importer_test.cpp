@@ -134,6 +134,19 @@ TEST_F(PmuImport, RacesAndRunnersLandWithPaddocksUnitsAndResults) {
             "57.1 2 2");
 }
 
+TEST_F(PmuImport, ThePostTimeIsTheOffInTheVenuesLocalTime) {
+  constexpr std::int64_t kMinuteMs = 60'000;
+  json& courses = programme_["programme"]["reunions"][0]["courses"];
+  courses[0]["heureDepart"] = kDayMs + (13 * 60 + 50) * kMinuteMs;  // 13:50 in Paris, 11:50 UTC
+  courses[0]["timezoneOffset"] = kOffsetMs;
+  courses[1]["heureDepart"] = kDayMs + (14 * 60 + 25) * kMinuteMs;  // no offset given: UTC
+  write_all();
+  ASSERT_TRUE(import().ok());
+  EXPECT_EQ(query_text(db_, "SELECT post_time FROM races WHERE id = 202108100101"), "13:50");
+  EXPECT_EQ(query_text(db_, "SELECT post_time FROM races WHERE id = 202108100102"), "12:25");
+  EXPECT_EQ(query_int(db_, "SELECT post_time IS NULL FROM races WHERE id = 202108100201"), 1);
+}
+
 TEST_F(PmuImport, ImportingADayAgainUpdatesInPlaceAndKeepsStoredIds) {
   ASSERT_TRUE(import().ok());
   // Another id already holds R1C2's slot: the import must update that race, not add one.
