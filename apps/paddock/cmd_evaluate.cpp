@@ -155,6 +155,7 @@ int run_evaluate(const EvaluateArgs& args) {
     file << evaluation_plot_svg(*result, title);
     file.close();
     if (!file) return report(make_error(ErrorCode::kIo, fmt::format("cannot write the plot '{}'", args.plot)));
+    std::fflush(stdout);  // the report first, then where the plot went
     std::fprintf(stderr, "Wrote the plot to %s\n", args.plot.c_str());
   }
   return kExitOk;

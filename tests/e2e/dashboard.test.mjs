@@ -28,7 +28,7 @@ const shots = shotsSetting === '0' ? null : path.resolve(shotsSetting || path.jo
 const races = process.env.PADDOCK_E2E_RACES || '20000';
 const DESKTOP = {width: 1280, height: 800};
 const PHONE = {width: 390, height: 844};
-const CSV_HEADER = 'race_id,race_date,venue,meeting_no,race_no,number,horse,score,win_probability,predicted_rank,odds,finish_position,incident,model_id,job_id';
+const CSV_HEADER = 'race_id,race_date,venue,meeting_no,race_no,number,horse,score,win_probability,predicted_rank,odds,finish_position,incident,model_id,job_id,race_name,discipline,distance_m,is_quinte,post_time,fundamental_probability,market_probability,value,odds_source';
 
 let tmp;
 let db;
