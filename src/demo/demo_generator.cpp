@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <string_view>
 #include <vector>
 
 #include "demo/random.h"
@@ -401,7 +402,52 @@ struct Entry {
   Incident incident = Incident::kNone;
   std::optional<double> morning_odds;
   std::optional<double> final_odds;
+  std::optional<double> performance;  // the finisher's run: strength plus the day's luck
+  // After the off: the runner's time, réduction kilométrique (trot) and beaten lengths.
+  std::optional<double> time_s;
+  std::optional<double> reduction_km_s;
+  std::optional<double> beaten_lengths;
 };
+
+// How fast races are run, for the times, réductions kilométriques and beaten distances that
+// follow from the finishers' performances: a winner's speed in m/s at a reference distance, what
+// 1,000 m more costs, and the ground's effect (flat and jumps). A length is about 2.4 m.
+struct Pace {
+  double speed_mps;
+  double reference_m;
+  double per_extra_km;
+};
+
+Pace pace_of(Discipline discipline) {
+  switch (discipline) {
+    case Discipline::kAttele: return {14.05, 2100, 0.25};   // réduction about 1'11"2
+    case Discipline::kMonte: return {13.75, 2150, 0.25};
+    case Discipline::kPlat: return {16.45, 1600, 0.55};
+    case Discipline::kHaies: return {14.60, 3800, 0.35};
+    case Discipline::kSteeple: return {13.90, 4300, 0.35};
+    case Discipline::kCross: return {12.60, 6000, 0.30};
+  }
+  return {15.0, 2000, 0.4};
+}
+
+double going_effect(const std::string& going) {
+  if (going == "SOUPLE") return -0.30;
+  if (going == "LOURD") return -0.75;
+  return 0.0;
+}
+
+// FNV-1a: a hash that is the same on every standard library (std::hash is not), so that the
+// demo's bytes follow from its seed alone.
+std::uint64_t stable_hash(std::string_view text) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (char c : text) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  return h;
+}
+
+// A venue's track: some run fast, some slow (its shape, its surface), the same every day.
+double track_effect(const std::string& venue_code) {
+  return (static_cast<double>(stable_hash(venue_code) % 1000) / 999.0 - 0.5) * 0.5;  // ±0.25 m/s
+}
 
 Discipline pick_discipline(Random& random, Family family) {
   switch (family) {
@@ -734,6 +780,34 @@ void Generator::settle(Horse& horse, const Entry& entry, const RaceSetup& setup,
   if (random_.chance(0.004)) horse.retired = true;  // injury; skipped by later selections
 }
 
+// The finishers' times, réductions kilométriques (trot) and beaten lengths, from their
+// performances: the winner runs at the discipline's pace for the distance, the ground and the
+// track, faster the better its run; each length behind costs about 2.4 m. Returns the winner's
+// time (nullopt when nobody finished).
+std::optional<double> run_times(const RaceSetup& setup, const std::string& going, const Venue& venue,
+                                std::vector<Entry>& entries, Random& timing) {
+  const auto winner = std::find_if(entries.begin(), entries.end(), [](const Entry& e) { return e.position == 1; });
+  if (winner == entries.end() || !winner->performance) return std::nullopt;
+  const Pace pace = pace_of(setup.discipline);
+  const bool trot = setup.family == Family::kTrot;
+  const double speed = pace.speed_mps - pace.per_extra_km * (setup.distance - pace.reference_m) / 1000.0 +
+                       (trot ? 0.0 : going_effect(going)) + track_effect(venue.spec->code) +
+                       0.10 * *winner->performance + timing.normal(0.0, 0.10);
+  const double lengths_per_unit = 1.5 * std::sqrt(setup.distance / 2000.0);
+  const double winner_distance = setup.distance + winner->recul;
+  const double winner_time = winner_distance / speed;
+  for (Entry& e : entries) {
+    if (!e.position || !e.performance) continue;
+    // The performances already hold the day's luck: margins follow them, in twentieths of a length.
+    e.beaten_lengths = std::round((*winner->performance - *e.performance) * lengths_per_unit * 20.0) / 20.0;
+    const double run_distance = setup.distance + e.recul;
+    const double time = winner_time * run_distance / winner_distance + *e.beaten_lengths * 2.4 / speed;
+    e.time_s = std::round(time * 100.0) / 100.0;
+    if (trot) e.reduction_km_s = std::round(*e.time_s / (run_distance / 1000.0) * 10.0) / 10.0;
+  }
+  return winner->time_s;
+}
+
 Status Generator::generate_race(Day day, int meeting, int race_no, Venue& venue,
                                 const RaceSetup& setup, bool upcoming) {
   const int year = year_of(day);
@@ -815,7 +889,10 @@ Status Generator::generate_race(Day day, int meeting, int race_no, Venue& venue,
       }
     }
     std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (std::size_t rank = 0; rank < order.size(); ++rank) entries[order[rank].second].position = static_cast<int>(rank) + 1;
+    for (std::size_t rank = 0; rank < order.size(); ++rank) {
+      entries[order[rank].second].position = static_cast<int>(rank) + 1;
+      entries[order[rank].second].performance = order[rank].first;
+    }
     if (!order.empty()) {
       ++tally_.finished;
       for (std::size_t k : starters) tally_.overround += 1.0 / *entries[k].final_odds;
@@ -850,6 +927,11 @@ Status Generator::generate_race(Day day, int meeting, int race_no, Venue& venue,
   constexpr std::array<int, 4> kFirstOff{13 * 60 + 30, 12 * 60, 16 * 60, 18 * 60 + 15};
   const int first_off = kFirstOff[static_cast<std::size_t>(std::min(meeting, 4) - 1)] + (meeting > 4 ? 20 * (meeting - 4) : 0);
   race.post_time = format_time_of_day(first_off + 30 * (race_no - 1));
+  // What the race tells after the off, and the handicapper's ratings and body weights before
+  // it, on a random stream of the race's own: the rest of the demo is the same bytes whatever
+  // these figures do.
+  Random timing(options_.seed ^ (static_cast<std::uint64_t>(race.id) * 0x9E3779B97F4A7C15ULL));
+  if (!upcoming) race.winning_time_s = run_times(setup, race.going, venue, entries, timing);
   PADDOCK_ASSIGN_OR_RETURN(const EntityId venue_db_id, venue_id(venue));
   PADDOCK_TRY(db_.upsert_race(race, venue_db_id));
 
@@ -879,6 +961,17 @@ Status Generator::generate_race(Day day, int meeting, int race_no, Venue& venue,
     runner.non_runner = e.non_runner;
     runner.finish_position = e.position;
     runner.incident = e.incident;
+    runner.finish_time_s = e.time_s;
+    runner.reduction_km_s = e.reduction_km_s;
+    runner.beaten_lengths = e.beaten_lengths;
+    // Flat and jumps carry the handicapper's value: the horse's ability as he reads it, on
+    // the French scale (about 20 to 60), to the half point.
+    if (setup.family != Family::kTrot) {
+      runner.official_rating = std::max(0.0, std::round(2.0 * (40.0 + 8.0 * horse.base + timing.normal(0.0, 1.5))) / 2.0);
+    }
+    // A horse's weight changes little from run to run: its own frame, give or take a few kilos.
+    const double frame = 430.0 + static_cast<double>(stable_hash(horse.name) % 90);
+    runner.body_weight_kg = std::round(frame + timing.normal(0.0, 3.0));
     PADDOCK_ASSIGN_OR_RETURN(const EntityId h, horse_id(horse));
     PADDOCK_ASSIGN_OR_RETURN(const EntityId j, person_id(world_.jockeys[static_cast<std::size_t>(e.jockey)], true));
     PADDOCK_ASSIGN_OR_RETURN(const EntityId t, person_id(world_.trainers[static_cast<std::size_t>(horse.trainer)], false));

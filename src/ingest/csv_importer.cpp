@@ -52,7 +52,7 @@ constexpr std::array kRaceColumns{
     ColumnSpec{"name", Presence::kOptional},       ColumnSpec{"prize_eur", Presence::kOptional},
     ColumnSpec{"category", Presence::kOptional},   ColumnSpec{"is_quinte", Presence::kOptional},
     ColumnSpec{"going", Presence::kOptional},      ColumnSpec{"status", Presence::kOptional},
-    ColumnSpec{"post_time", Presence::kOptional},
+    ColumnSpec{"post_time", Presence::kOptional}, ColumnSpec{"winning_time_s", Presence::kOptional},
 };
 
 constexpr std::array kRunnerColumns{
@@ -80,6 +80,11 @@ constexpr std::array kRunnerColumns{
     ColumnSpec{"non_runner", Presence::kOptional},
     ColumnSpec{"finish_position", Presence::kOptional},
     ColumnSpec{"incident", Presence::kOptional},
+    ColumnSpec{"finish_time_s", Presence::kOptional},
+    ColumnSpec{"reduction_km_s", Presence::kOptional},
+    ColumnSpec{"beaten_lengths", Presence::kOptional},
+    ColumnSpec{"official_rating", Presence::kOptional},
+    ColumnSpec{"body_weight_kg", Presence::kOptional},
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -385,6 +390,7 @@ RaceRow parse_race_row(RowCells& cells, std::size_t line) {
   race.going = cells.text("going");
   race.post_time = cells.word("post_time", Presence::kOptional, parse_time_of_day, "is not a time of day HH:MM")
                        .value_or("");
+  race.winning_time_s = cells.decimal("winning_time_s", 0.0, Bound::kExclusive, limits::kMaxRaceSeconds);
   const std::optional<RaceStatus> status =
       cells.word("status", Presence::kOptional,
                  [](std::string_view text) { return parse_race_status(lower(text)); },
@@ -429,6 +435,11 @@ RunnerRow parse_runner_row(RowCells& cells, std::size_t line) {
   runner.incident = cells.word("incident", Presence::kOptional, parse_incident,
                                "is not an incident (disqualified, fell, pulled_up, unseated, demoted)")
                         .value_or(Incident::kNone);
+  runner.finish_time_s = cells.decimal("finish_time_s", 0.0, Bound::kExclusive, limits::kMaxRaceSeconds);
+  runner.reduction_km_s = cells.decimal("reduction_km_s", 0.0, Bound::kExclusive, limits::kMaxReductionSecondsPerKm);
+  runner.beaten_lengths = cells.decimal("beaten_lengths", 0.0, Bound::kInclusive, limits::kMaxBeatenLengths);
+  runner.official_rating = cells.decimal("official_rating", 0.0, Bound::kInclusive, limits::kMaxOfficialRating);
+  runner.body_weight_kg = cells.decimal("body_weight_kg", 0.0, Bound::kExclusive, limits::kMaxBodyWeightKg);
   // Which of the two is wrong cannot be told; the row is refused rather than one dropped.
   if (runner.finish_position && limits::leaves_no_place(runner.incident)) {
     cells.fail("finish_position", cells.cell("finish_position"),

@@ -34,6 +34,15 @@ inline constexpr int kMaxCareerCount = 1000;
 inline constexpr double kMaxWeightKg = 200.0;
 inline constexpr double kMinOdds = 1.0;  // the schema's floor: decimal odds include the stake
 inline constexpr double kMaxOdds = 10'000.0;
+// Times after the off: a race's or a runner's time (a cross-country takes about 8 minutes:
+// an hour is far beyond anything real), a réduction kilométrique (about 70-90 s a km), beaten
+// distances in lengths, official ratings (French flat and jump values run to about 60, Anglo
+// ratings to about 140) and body weights.
+inline constexpr double kMaxRaceSeconds = 3'600.0;
+inline constexpr double kMaxReductionSecondsPerKm = 600.0;
+inline constexpr double kMaxBeatenLengths = 1'000.0;
+inline constexpr double kMaxOfficialRating = 1'000.0;
+inline constexpr double kMaxBodyWeightKg = 2'000.0;
 // The PMU's times: epoch milliseconds up to the year 2200, offsets from UTC within ±14 hours.
 inline constexpr std::int64_t kMaxEpochMs = 7'258'118'400'000;
 inline constexpr std::int64_t kMaxUtcOffsetMs = 14 * 3'600'000;

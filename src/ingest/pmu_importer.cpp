@@ -127,6 +127,18 @@ class Fields {
     return number;
   }
 
+  // A number (integer or not) within [min, max]; absent when missing.
+  std::optional<double> number(const char* key, double min, double max) {
+    const json* value = find(key);
+    if (value == nullptr) return std::nullopt;
+    if (!value->is_number()) return bad_value(key, *value, "is not a number"), std::nullopt;
+    const auto number = value->get<double>();
+    if (!(number >= min && number <= max)) {
+      return bad_value(key, *value, fmt::format("is not between {:g} and {:g}", min, max)), std::nullopt;
+    }
+    return number;
+  }
+
   // A nested object, for reading its fields under this one's path; nullptr when absent.
   const json* object(const char* key) const {
     const json* value = find(key);
@@ -331,6 +343,10 @@ Race read_race(const json& course, const json& reunion, Day day, const std::stri
   race.name = fields.text("libelle");
   race.prize_eur = fields.integer("montantPrix", false, 0, limits::kMaxEuros);
   race.category = fields.text("categorieParticularite");
+  // The winner's time, in milliseconds, once the race is run.
+  if (const auto ms = fields.integer("dureeCourse", false, 1, static_cast<std::int64_t>(limits::kMaxRaceSeconds * 1000))) {
+    race.winning_time_s = static_cast<double>(*ms) / 1000.0;
+  }
   // The off, as epoch milliseconds (UTC) and the venue's offset from UTC: the local HH:MM.
   constexpr std::int64_t kMsPerMinute = 60'000;
   if (const std::optional<std::int64_t> off = fields.integer("heureDepart", false, 0, limits::kMaxEpochMs)) {
@@ -405,6 +421,16 @@ Runner read_runner(const json& participant, RaceId race_id, const std::map<int, 
   std::optional<std::int64_t> hectograms = fields.integer("poidsConditionMonte", false, 1, kMaxHectograms);
   if (!hectograms) hectograms = fields.integer("handicapPoids", false, 1, kMaxHectograms);
   if (hectograms) runner.weight_kg = static_cast<double>(*hectograms) / kHectogramsPerKg;
+  // After the off, in milliseconds: the runner's time and its réduction kilométrique (trot).
+  constexpr double kMsPerSecond = 1000.0;
+  if (const auto ms = fields.integer("tempsObtenu", false, 1, static_cast<std::int64_t>(limits::kMaxRaceSeconds * kMsPerSecond))) {
+    runner.finish_time_s = static_cast<double>(*ms) / kMsPerSecond;
+  }
+  if (const auto ms = fields.integer("reductionKilometrique", false, 1,
+                                     static_cast<std::int64_t>(limits::kMaxReductionSecondsPerKm * kMsPerSecond))) {
+    runner.reduction_km_s = static_cast<double>(*ms) / kMsPerSecond;
+  }
+  runner.official_rating = fields.number("handicapValeur", 0.0, limits::kMaxOfficialRating);
   runner.morning_odds = read_odds(fields, "dernierRapportReference", file, faults);
   runner.final_odds = read_odds(fields, "dernierRapportDirect", file, faults);
   runner.finish_position = as_int(fields.integer("ordreArrivee", false, 1, limits::kMaxFinishPosition));

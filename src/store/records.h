@@ -36,6 +36,7 @@ struct Race {
   std::optional<bool> is_quinte;  // nullopt: keep what is stored (false for a new race)
   std::string going;     // terrain: BON, SOUPLE, LOURD, PSF, ...
   std::string post_time;  // HH:MM, local time at the venue; empty: unknown (keeps what is stored)
+  std::optional<double> winning_time_s;  // the winner's time, once run
   RaceStatus status = RaceStatus::kScheduled;
 };
 
@@ -67,6 +68,14 @@ struct Runner {
   std::optional<bool> non_runner;  // nullopt: keep what is stored (false for a new runner)
   std::optional<int> finish_position;
   Incident incident = Incident::kNone;
+  // After the off: the runner's time, its réduction kilométrique (trot: seconds per km) and
+  // how far it was beaten by the winner, in lengths (0 for the winner).
+  std::optional<double> finish_time_s;
+  std::optional<double> reduction_km_s;
+  std::optional<double> beaten_lengths;
+  // Before the off: the handicapper's rating and the horse's body weight.
+  std::optional<double> official_rating;
+  std::optional<double> body_weight_kg;
 };
 
 // A runner as the prediction path reads it: ids instead of names, nothing it does not use.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <cmath>
 
 #include "demo/win_probability.h"
@@ -92,6 +94,50 @@ TEST_F(DemoRealism, UpcomingDaysHaveRunnersAndMorningOddsButNoResults) {
   EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM runners ru JOIN races r ON r.id = ru.race_id WHERE r.status = "
                            "'scheduled' AND ru.morning_odds IS NULL"), 0);
   EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM runners WHERE non_runner = 1 AND finish_position IS NOT NULL"), 0);
+}
+
+TEST_F(DemoRealism, TimesFollowTheFinishingOrderAndStayWithinRealPaces) {
+  // Every finisher of a run race has a time and a beaten distance, the winner 0 lengths; a
+  // runner without a place, a non-runner and an upcoming race have none.
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM runners ru JOIN races r ON r.id = ru.race_id WHERE r.status = 'finished' "
+                           "AND ru.finish_position IS NOT NULL AND (ru.finish_time_s IS NULL OR ru.beaten_lengths IS NULL)"), 0);
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM runners WHERE finish_position IS NULL AND "
+                           "(finish_time_s IS NOT NULL OR beaten_lengths IS NOT NULL OR reduction_km_s IS NOT NULL)"), 0);
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM runners WHERE finish_position = 1 AND beaten_lengths != 0"), 0);
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM races WHERE status = 'finished' AND winning_time_s IS NULL"), 0);
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM races WHERE status = 'scheduled' AND winning_time_s IS NOT NULL"), 0);
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM races r JOIN runners ru ON ru.race_id = r.id AND ru.finish_position = 1 "
+                           "WHERE ABS(ru.finish_time_s - r.winning_time_s) > 1e-9"), 0);
+  // Further back, further beaten; at one distance (no trot handicap), slower.
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM runners a JOIN runners b ON a.race_id = b.race_id AND "
+                           "b.finish_position = a.finish_position + 1 WHERE b.beaten_lengths < a.beaten_lengths"), 0);
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM runners a JOIN runners b ON a.race_id = b.race_id AND "
+                           "b.finish_position = a.finish_position + 1 JOIN races r ON r.id = a.race_id "
+                           "WHERE r.discipline IN ('plat', 'haies', 'steeple', 'cross') AND b.finish_time_s < a.finish_time_s"), 0);
+  // Winners' speeds (m/s) as races are run: flat about 15-18, trot about 13-15.5, jumps 11.5-16.
+  for (const auto& [disciplines, low, high] :
+       {std::tuple{"'plat'", 14.5, 18.5}, std::tuple{"'attele', 'monte'", 12.5, 15.5},
+        std::tuple{"'haies', 'steeple', 'cross'", 11.0, 16.5}}) {
+    const std::string where = std::string(" FROM races WHERE winning_time_s IS NOT NULL AND discipline IN (") + disciplines + ")";
+    EXPECT_GT(real("SELECT MIN(distance_m / winning_time_s)" + where), low) << disciplines;
+    EXPECT_LT(real("SELECT MAX(distance_m / winning_time_s)" + where), high) << disciplines;
+  }
+  // The réduction kilométrique is the trotters' time per km of the distance each one raced.
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM runners ru JOIN races r ON r.id = ru.race_id WHERE "
+                           "r.discipline IN ('attele', 'monte') AND ru.finish_time_s IS NOT NULL AND "
+                           "ABS(ru.reduction_km_s - ru.finish_time_s / (ru.handicap_distance_m / 1000.0)) > 0.051"), 0);
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM runners ru JOIN races r ON r.id = ru.race_id WHERE "
+                           "r.discipline NOT IN ('attele', 'monte') AND ru.reduction_km_s IS NOT NULL"), 0);
+  // Flat and jump runners have the handicapper's rating, trotters none; the better rated win more.
+  EXPECT_EQ(query_int(db_, "SELECT COUNT(*) FROM runners ru JOIN races r ON r.id = ru.race_id WHERE "
+                           "(r.discipline IN ('attele', 'monte')) = (ru.official_rating IS NOT NULL)"), 0);
+  EXPECT_GT(real("SELECT AVG(won) FROM (SELECT ru.finish_position = 1 AS won FROM runners ru JOIN races r ON r.id = ru.race_id "
+                 "WHERE r.status = 'finished' AND ru.non_runner = 0 AND ru.official_rating = (SELECT MAX(x.official_rating) "
+                 "FROM runners x WHERE x.race_id = ru.race_id AND x.non_runner = 0))"),
+            real("SELECT AVG(finish_position = 1) FROM runners ru JOIN races r ON r.id = ru.race_id WHERE "
+                 "r.status = 'finished' AND ru.non_runner = 0 AND ru.official_rating IS NOT NULL") * 1.5);
+  EXPECT_GT(real("SELECT MIN(body_weight_kg) FROM runners"), 380.0);
+  EXPECT_LT(real("SELECT MAX(body_weight_kg) FROM runners"), 560.0);
 }
 
 TEST_F(DemoRealism, CareerFiguresAndMusiqueFollowTheGeneratedHistory) {

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "support/test_fixture.h"
+
 namespace paddock {
 namespace {
 
@@ -333,6 +335,38 @@ TEST(CsvImporter, APostTimeIsReadAsHoursAndMinutes) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("races.csv line 2, column post_time: '24:10' is not a time of day HH:MM"),
             std::string::npos)
+      << bad.error().message;
+}
+
+TEST(CsvImporter, TimesBeatenDistancesRatingsAndBodyWeightsAreStored) {
+  TempDir dir;
+  std::unique_ptr<Database> db = open_temp_db(dir);
+  const fs::path races = fs::path(dir.path()) / "races.csv";
+  const fs::path runners = fs::path(dir.path()) / "runners.csv";
+  std::ofstream(races) << "race_id,race_date,meeting_no,race_no,discipline,distance_m,winning_time_s\n"
+                          "5001,2024-06-01,1,1,attele,2700,197.3\n";
+  std::ofstream(runners) << "race_id,number,horse,finish_position,finish_time_s,reduction_km_s,beaten_lengths,"
+                            "official_rating,body_weight_kg\n"
+                            "5001,1,Zephyr Fictif,1,197.3,73.1,0,41.5,482\n"
+                            "5001,2,Alizé Fictif,2,\"197,6\",73.2,1.25,,\n";
+  ASSERT_TRUE(import_files(*db, races, runners).ok());
+  const std::string path = (fs::path(dir.path()) / "paddock.db").string();
+  EXPECT_EQ(testing::query_text(path, "SELECT winning_time_s FROM races WHERE id = 5001"), "197.3");
+  EXPECT_EQ(testing::query_text(path, "SELECT group_concat(number || ':' || finish_time_s || '/' || reduction_km_s || '/' || "
+                                      "beaten_lengths || '/' || COALESCE(official_rating, '-') || '/' || "
+                                      "COALESCE(body_weight_kg, '-'), ' ') FROM (SELECT * FROM runners ORDER BY number)"),
+            "1:197.3/73.1/0.0/41.5/482.0 2:197.6/73.2/1.25/-/-");
+  // A later file without them keeps what is stored.
+  std::ofstream(runners) << "race_id,number,horse,finish_position\n5001,1,Zephyr Fictif,1\n";
+  ASSERT_TRUE(import_files(*db, races, runners).ok());
+  EXPECT_EQ(testing::query_text(path, "SELECT finish_time_s || '/' || official_rating FROM runners WHERE number = 1"),
+            "197.3/41.5");
+
+  // A value out of its range is a bad row that names the column.
+  std::ofstream(runners) << "race_id,number,horse,finish_time_s\n5001,3,Brise Fictive,-2\n";
+  Result<ImportReport> bad = import_files(*db, races, runners);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("runners.csv line 2, column finish_time_s: '-2'"), std::string::npos)
       << bad.error().message;
 }
 

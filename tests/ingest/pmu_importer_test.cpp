@@ -147,6 +147,26 @@ TEST_F(PmuImport, ThePostTimeIsTheOffInTheVenuesLocalTime) {
   EXPECT_EQ(query_int(db_, "SELECT post_time IS NULL FROM races WHERE id = 202108100201"), 1);
 }
 
+TEST_F(PmuImport, TimesAndRatingsAreReadInSeconds) {
+  programme_["programme"]["reunions"][0]["courses"][0]["dureeCourse"] = 228770;
+  participants_["participants"][2]["tempsObtenu"] = 228770;
+  participants_["participants"][2]["reductionKilometrique"] = 80300;
+  second_participants_["participants"][0]["handicapValeur"] = 32.5;
+  write_all();
+  ASSERT_TRUE(import().ok());
+  EXPECT_EQ(query_text(db_, "SELECT winning_time_s FROM races WHERE id = 202108100101"), "228.77");
+  EXPECT_EQ(query_text(db_, "SELECT finish_time_s || ' ' || reduction_km_s FROM runners WHERE race_id = 202108100101 AND number = 3"),
+            "228.77 80.3");
+  EXPECT_EQ(query_text(db_, "SELECT official_rating FROM runners WHERE race_id = 202108100102 AND number = 1"), "32.5");
+
+  // Out of range: a bad field named by file and path.
+  participants_["participants"][2]["reductionKilometrique"] = -5;
+  write_all();
+  Result<ImportReport> bad = import();
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("reductionKilometrique"), std::string::npos) << bad.error().message;
+}
+
 TEST_F(PmuImport, ImportingADayAgainUpdatesInPlaceAndKeepsStoredIds) {
   ASSERT_TRUE(import().ok());
   // Another id already holds R1C2's slot: the import must update that race, not add one.

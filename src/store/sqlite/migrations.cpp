@@ -352,7 +352,19 @@ ALTER TABLE predictions ADD COLUMN fundamental_probability REAL
   CHECK (fundamental_probability IS NULL OR (fundamental_probability >= 0 AND fundamental_probability <= 1));
 )sql";
 
-constexpr std::array<Migration, 8> kMigrations{{
+// Migration 9: what a race tells after the off, for the speed figures of later races (never for
+// its own prediction), and two facts known before it: each runner's official rating (the
+// handicapper's value) and body weight. docs/data-formats.md maps them from CSV and PMU files.
+constexpr const char* kRaceTimes = R"sql(
+ALTER TABLE races ADD COLUMN winning_time_s REAL CHECK (winning_time_s IS NULL OR winning_time_s > 0);
+ALTER TABLE runners ADD COLUMN finish_time_s REAL CHECK (finish_time_s IS NULL OR finish_time_s > 0);
+ALTER TABLE runners ADD COLUMN reduction_km_s REAL CHECK (reduction_km_s IS NULL OR reduction_km_s > 0);
+ALTER TABLE runners ADD COLUMN beaten_lengths REAL CHECK (beaten_lengths IS NULL OR beaten_lengths >= 0);
+ALTER TABLE runners ADD COLUMN official_rating REAL;
+ALTER TABLE runners ADD COLUMN body_weight_kg REAL CHECK (body_weight_kg IS NULL OR body_weight_kg > 0);
+)sql";
+
+constexpr std::array<Migration, 9> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "job process start time", kJobProcessStart},
     {3, "job manager: attempts, retries, queue, settings", kJobManager},
@@ -361,6 +373,7 @@ constexpr std::array<Migration, 8> kMigrations{{
     {6, "schedules and their runs", kSchedules},
     {7, "notification outbox filled by the end of a job", kNotificationOutbox},
     {8, "post times and fundamental probabilities, for race cards", kCardColumns},
+    {9, "times, beaten distances, official ratings and body weights", kRaceTimes},
 }};
 
 Result<int> current_version(Connection& connection) {

@@ -134,15 +134,16 @@ Result<EntityId> SqliteDatabase::upsert_trainer(const std::string& name) {
 Status SqliteDatabase::upsert_race(const Race& race, EntityId venue_id) {
   PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
       "INSERT INTO races(id, race_date, meeting_no, race_no, venue_id, name, discipline, "
-      "distance_m, prize_eur, category, is_quinte, going, status, post_time) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, COALESCE(?11, 0), ?12, ?13, ?14) "
+      "distance_m, prize_eur, category, is_quinte, going, status, post_time, winning_time_s) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, COALESCE(?11, 0), ?12, ?13, ?14, ?15) "
       "ON CONFLICT(id) DO UPDATE SET race_date = excluded.race_date, "
       "meeting_no = excluded.meeting_no, race_no = excluded.race_no, venue_id = excluded.venue_id, "
       "name = COALESCE(excluded.name, races.name), discipline = excluded.discipline, "
       "distance_m = excluded.distance_m, prize_eur = COALESCE(excluded.prize_eur, races.prize_eur), "
       "category = COALESCE(excluded.category, races.category), "
       "is_quinte = COALESCE(?11, races.is_quinte), going = COALESCE(excluded.going, races.going), "
-      "status = excluded.status, post_time = COALESCE(excluded.post_time, races.post_time)"));
+      "status = excluded.status, post_time = COALESCE(excluded.post_time, races.post_time), "
+      "winning_time_s = COALESCE(excluded.winning_time_s, races.winning_time_s)"));
   s->bind(1, race.id)
       .bind(2, format_day(race.day))
       .bind(3, race.meeting_no)
@@ -156,7 +157,8 @@ Status SqliteDatabase::upsert_race(const Race& race, EntityId venue_id) {
       .bind(11, race.is_quinte ? std::optional<int>(*race.is_quinte ? 1 : 0) : std::nullopt)
       .bind_text_or_null(12, race.going)
       .bind(13, to_string(race.status))
-      .bind_text_or_null(14, race.post_time);
+      .bind_text_or_null(14, race.post_time)
+      .bind(15, race.winning_time_s);
   return s->run();
 }
 
@@ -167,8 +169,9 @@ Status SqliteDatabase::upsert_runner(const Runner& runner, EntityId horse_id,
       "INSERT INTO runners(race_id, number, horse_id, jockey_id, trainer_id, age, sex, draw, "
       "weight_kg, handicap_distance_m, blinkers, shoes, musique, career_starts, career_wins, "
       "career_places, career_earnings_eur, morning_odds, final_odds, non_runner, "
-      "finish_position, incident) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-      "?13, ?14, ?15, ?16, ?17, ?18, ?19, COALESCE(?20, 0), ?21, ?22) "
+      "finish_position, incident, finish_time_s, reduction_km_s, beaten_lengths, official_rating, "
+      "body_weight_kg) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+      "?13, ?14, ?15, ?16, ?17, ?18, ?19, COALESCE(?20, 0), ?21, ?22, ?23, ?24, ?25, ?26, ?27) "
       "ON CONFLICT(race_id, number) DO UPDATE SET horse_id = excluded.horse_id, "
       "jockey_id = COALESCE(excluded.jockey_id, runners.jockey_id), "
       "trainer_id = COALESCE(excluded.trainer_id, runners.trainer_id), "
@@ -187,7 +190,12 @@ Status SqliteDatabase::upsert_runner(const Runner& runner, EntityId horse_id,
       "final_odds = COALESCE(excluded.final_odds, runners.final_odds), "
       "non_runner = COALESCE(?20, runners.non_runner), "
       "finish_position = COALESCE(excluded.finish_position, runners.finish_position), "
-      "incident = COALESCE(excluded.incident, runners.incident)"));
+      "incident = COALESCE(excluded.incident, runners.incident), "
+      "finish_time_s = COALESCE(excluded.finish_time_s, runners.finish_time_s), "
+      "reduction_km_s = COALESCE(excluded.reduction_km_s, runners.reduction_km_s), "
+      "beaten_lengths = COALESCE(excluded.beaten_lengths, runners.beaten_lengths), "
+      "official_rating = COALESCE(excluded.official_rating, runners.official_rating), "
+      "body_weight_kg = COALESCE(excluded.body_weight_kg, runners.body_weight_kg)"));
   s->bind(1, runner.race_id)
       .bind(2, runner.number)
       .bind(3, horse_id)
@@ -209,7 +217,12 @@ Status SqliteDatabase::upsert_runner(const Runner& runner, EntityId horse_id,
       .bind(19, runner.final_odds)
       .bind(20, runner.non_runner ? std::optional<int>(*runner.non_runner ? 1 : 0) : std::nullopt)
       .bind(21, runner.finish_position)
-      .bind_text_or_null(22, to_string(runner.incident));
+      .bind_text_or_null(22, to_string(runner.incident))
+      .bind(23, runner.finish_time_s)
+      .bind(24, runner.reduction_km_s)
+      .bind(25, runner.beaten_lengths)
+      .bind(26, runner.official_rating)
+      .bind(27, runner.body_weight_kg);
   return s->run();
 }
 
