@@ -386,6 +386,21 @@ Result<std::optional<std::pair<Day, Day>>> SqliteDatabase::race_day_span(const s
   return std::optional<std::pair<Day, Day>>(std::make_pair(first, last));
 }
 
+Result<std::vector<std::pair<RaceId, Day>>> SqliteDatabase::days_of_races(const std::vector<RaceId>& ids) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT id, race_date FROM races WHERE id IN (SELECT value FROM json_each(?1))"));
+  s.bind(1, fmt::format("[{}]", fmt::join(ids, ",")));
+  std::vector<std::pair<RaceId, Day>> days;
+  days.reserve(ids.size());
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(const bool row, s.step());
+    if (!row) break;
+    PADDOCK_ASSIGN_OR_RETURN(const Day day, parse_day(s.text_view(1)));
+    days.emplace_back(s.int64(0), day);
+  }
+  return days;
+}
+
 Status SqliteDatabase::for_each_finished_race_from(std::optional<Day> from, std::optional<Day> before,
                                                    const std::function<void(std::span<const RunRecord>)>& visit) {
   PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
