@@ -826,7 +826,7 @@ Status BatchEngine::predict_races(const std::vector<RaceId>& races, Pass pass) {
   }
   const Clock::time_point started = Clock::now();
   PADDOCK_ASSIGN_OR_RETURN(const ChunkPlan plan, plan_in_day_order(races));
-  HistoryFeed feed(options_.db_path, *stream_source_, plan.windows);
+  HistoryFeed feed(options_.db_path, *stream_source_, plan.windows, plan.races);
   Status status = run_chunks(plan, feed.history(), &feed, pass);
   if (const std::string note = feed.note(); !note.empty()) log_->line("   History: " + note);
   log_->line(fmt::format("[{}%] History: {} runs streamed over {} window{} in {:.1f}s; {} held at the end",
@@ -844,11 +844,15 @@ Result<ChunkPlan> BatchEngine::plan_in_day_order(const std::vector<RaceId>& race
   std::sort(days.begin(), days.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second < b.second : a.first < b.first;
   });
-  std::unordered_map<RaceId, bool> known;
-  for (const auto& [id, day] : days) known.emplace(id, true);
   ChunkPlan plan;
-  for (RaceId id : races) {
-    if (!known.contains(id)) plan.races.push_back(id);
+  if (days.size() < races.size()) {
+    std::vector<RaceId> known;
+    known.reserve(days.size());
+    for (const auto& [id, day] : days) known.push_back(id);
+    std::sort(known.begin(), known.end());
+    for (RaceId id : races) {
+      if (!std::binary_search(known.begin(), known.end(), id)) plan.races.push_back(id);
+    }
   }
   const std::size_t chunk_size = static_cast<std::size_t>(std::max(1, options_.chunk_size));
   const Day max_days = window_days();

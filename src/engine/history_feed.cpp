@@ -29,6 +29,7 @@ struct FeedBatch {
   std::vector<std::uint32_t> race_ends;    // races[race_ends[k-1] .. race_ends[k]) is race k
   std::optional<Day> complete_before;
   std::optional<Error> error;
+  std::optional<std::vector<Day>> horses_until;  // by horse id: the last day of its job races
 
   std::size_t size() const { return stored.size() + races.size(); }
 };
@@ -39,6 +40,7 @@ struct HistoryFeed::Reader {
   std::string db_path;
   Source source = Source::kStored;
   std::vector<Window> windows;
+  std::vector<RaceId> races;
 
   std::mutex mutex;
   std::condition_variable changed;
@@ -82,6 +84,17 @@ struct HistoryFeed::Reader {
 
   Status read_all() {
     PADDOCK_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, open_database(db_path, Database::Access::kReadOnly));
+    PADDOCK_ASSIGN_OR_RETURN(const auto horse_days, db->last_days_of_horses(races));
+    std::vector<RaceId>().swap(races);
+    FeedBatch horses;
+    horses.horses_until.emplace();
+    for (const auto& [horse, day] : horse_days) {
+      if (horse < 0) continue;
+      const auto index = static_cast<std::size_t>(horse);
+      if (index >= horses.horses_until->size()) horses.horses_until->resize(index + 1, std::numeric_limits<Day>::min());
+      (*horses.horses_until)[index] = day;
+    }
+    if (!push(std::move(horses))) return ok_status();
     PADDOCK_ASSIGN_OR_RETURN(const std::vector<Day> first, db->finished_race_days_from(std::numeric_limits<Day>::min(), 1));
     Day position = first.empty() ? std::numeric_limits<Day>::max() : first.front();
     for (const Window& window : windows) {
@@ -144,12 +157,14 @@ struct HistoryFeed::Reader {
   }
 };
 
-HistoryFeed::HistoryFeed(const std::string& db_path, Source source, std::vector<Window> windows)
+HistoryFeed::HistoryFeed(const std::string& db_path, Source source, std::vector<Window> windows,
+                         std::vector<RaceId> races)
     : windows_(windows), complete_before_(std::numeric_limits<Day>::min()), reader_(std::make_unique<Reader>()) {
   Reader& reader = *reader_;
   reader.db_path = db_path;
   reader.source = source;
   reader.windows = std::move(windows);
+  reader.races = std::move(races);
   reader.thread = std::thread([&reader] { reader.run(); });
 }
 
@@ -170,6 +185,10 @@ Status HistoryFeed::advance_to(std::size_t window) {
   while (complete_before_ < target.last_day) {
     FeedBatch batch = reader_->pop();
     if (batch.error) return *batch.error;
+    if (batch.horses_until) {
+      history_.keep_horses_until(std::move(*batch.horses_until));
+      history_.start_window(target.first_day);  // drops what the job no longer needs
+    }
     for (const StoredRun& stored : batch.stored) history_.add_stored(stored);
     std::size_t begin = 0;
     for (std::uint32_t end : batch.race_ends) {

@@ -32,8 +32,9 @@ class HistoryFeed {
     Day last_day = 0;
   };
 
-  // Starts reading at once; `windows` in day order, disjoint.
-  HistoryFeed(const std::string& db_path, Source source, std::vector<Window> windows);
+  // Starts reading at once; `windows` in day order, disjoint, holding the days of `races`.
+  // The history keeps a horse only while a race of the job still runs it.
+  HistoryFeed(const std::string& db_path, Source source, std::vector<Window> windows, std::vector<RaceId> races);
   ~HistoryFeed();  // stops the reader and waits for it
   HistoryFeed(const HistoryFeed&) = delete;
   HistoryFeed& operator=(const HistoryFeed&) = delete;

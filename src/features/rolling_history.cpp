@@ -23,7 +23,25 @@ std::size_t first_on_or_after(const std::vector<Run>& runs, std::size_t from, Da
 
 }  // namespace
 
-void RollingHistory::start_window(Day first_day) { first_day_ = std::max(first_day_, first_day); }
+void RollingHistory::keep_horses_until(std::vector<Day> last_days) {
+  horses_until_ = std::move(last_days);
+  horses_limited_ = true;
+}
+
+bool RollingHistory::horse_needed(EntityId horse_id) const {
+  if (!horses_limited_) return true;
+  const auto index = static_cast<std::size_t>(horse_id);
+  return index < horses_until_.size() && horses_until_[index] >= first_day_;
+}
+
+// Horses no query will ask for again go, whole.
+void RollingHistory::start_window(Day first_day) {
+  first_day_ = std::max(first_day_, first_day);
+  if (!horses_limited_) return;
+  for (std::size_t id = 0; id < horses_.size(); ++id) {
+    if (!horses_[id].recent.empty() && !horse_needed(static_cast<EntityId>(id))) horses_[id] = HorseState();
+  }
+}
 
 void RollingHistory::add_stored(const StoredRun& stored) {
   ratings_seeded_ = false;
@@ -64,9 +82,7 @@ void RollingHistory::add_race(std::span<const RunRecord> runs) {
 }
 
 void RollingHistory::seed_ratings() {
-  for (std::size_t id = 0; id < horses_.size(); ++id) {
-    if (!horses_[id].recent.empty()) ratings_.set(static_cast<EntityId>(id), horses_[id].recent.back().rating_after);
-  }
+  for (std::size_t id = 0; id < last_ratings_.size(); ++id) ratings_.set(static_cast<EntityId>(id), last_ratings_[id]);
   ratings_seeded_ = true;
 }
 
@@ -74,6 +90,8 @@ void RollingHistory::seed_ratings() {
 // older than 90 days before that day, and ten later runs come before that day.
 void RollingHistory::add_horse_run(const RunRecord& run, float rating_after) {
   if (run.horse_id < 0) return;
+  slot(last_ratings_, run.horse_id) = rating_after;
+  if (!horse_needed(run.horse_id)) return;
   HorseState& horse = slot(horses_, run.horse_id);
   std::vector<HorseRun>& recent = horse.recent;
   std::size_t gone = 0;

@@ -32,6 +32,10 @@ namespace paddock {
 
 class RollingHistory final : public PointInTimeHistory {
  public:
+  // Queries will ask for horse h on days up to last_days[h] at most (the job's races): a horse
+  // is dropped once they are past, and one not in it is never kept. Without this, every horse
+  // is kept. Call before adding runs.
+  void keep_horses_until(std::vector<Day> last_days);
   // From now on, queries are for `day` or later: what only earlier queries need may go.
   // Non-decreasing from call to call.
   void start_window(Day first_day);
@@ -82,6 +86,7 @@ class RollingHistory final : public PointInTimeHistory {
   };
 
   void add_horse_run(const RunRecord& run, float rating_after);
+  bool horse_needed(EntityId horse_id) const;
   void add_person(std::vector<PersonState>& people, EntityId id, Day day, int position);
   void add_draw_run(std::uint64_t key, const DrawRun& run);
   static TwoWindows windows(const std::vector<PersonState>& people, EntityId id, Day day, int long_days,
@@ -91,6 +96,9 @@ class RollingHistory final : public PointInTimeHistory {
 
   Day first_day_ = 0;  // of the current window
   std::vector<HorseState> horses_;  // by horse id
+  std::vector<Day> horses_until_;   // by horse id (keep_horses_until); empty: all kept
+  bool horses_limited_ = false;
+  std::vector<float> last_ratings_;  // by horse id, every horse's latest rating
   std::vector<PersonState> jockeys_;
   std::vector<PersonState> trainers_;
   std::unordered_map<std::uint64_t, std::vector<DrawRun>> draws_;
