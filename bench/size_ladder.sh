@@ -5,14 +5,18 @@
 # For each size, two jobs on a fresh copy of the database:
 #   - one day: the last day with results (`predict --date D --all`), today's card as it were;
 #   - all races (`predict --all`);
-# each run twice in the same session:
+# each run three times in the same session:
 #   - before: the history computed from every race and XGBoost scoring the trees
 #     (PADDOCK_HISTORY=computed PADDOCK_TREE_EVALUATOR=xgboost: the engine as it was);
-#   - after: the defaults (the stored history read for the job's races, the flat forest).
+#   - whole: the stored history, all of it loaded up front for a large job, and the flat forest
+#     (PADDOCK_HISTORY=whole: the engine before streaming);
+#   - after: the defaults (a small job reads the stored history of its own races; a large one
+#     streams it in day order, window by window; the flat forest).
 # Printed: wall time from the process start to its end, races/s, and the peak resident memory
 # of the job (VmHWM, from its row). With -w 2, as on a 2-core laptop.
 #
 # Usage: bench/size_ladder.sh [sizes...]   e.g. bench/size_ladder.sh 10000 100000
+#        BENCH_MODES="whole after" bench/size_ladder.sh 1000000   (some of the modes only)
 # The stored history of each database is built once, by a first small job (its time printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,6 +64,7 @@ run_job() {  # base mode args... -> "seconds races peak_mb"
   sync  # the copy's pages on disk: the job's first checkpoint must not pay for the copy
   local env=()
   [ "$mode" = before ] && env=(PADDOCK_HISTORY=computed PADDOCK_TREE_EVALUATOR=xgboost)
+  [ "$mode" = whole ] && env=(PADDOCK_HISTORY=whole)
   local start end
   start=$(now)
   env "${env[@]}" $paddock predict --db "$copy" -w 2 -q --log-dir "$bench_dir/logs" --job-id ladder "$@" >/dev/null
@@ -76,7 +81,7 @@ for size in "${sizes[@]}"; do
   for job in day all; do
     args=(--all)
     [ "$job" = day ] && args=(--date "$day" --all)
-    for mode in before after; do
+    for mode in ${BENCH_MODES:-before whole after}; do
       read -r seconds done peak < <(run_job "$base" "$mode" "${args[@]}")
       printf "%-9s %-8s %-7s %9s %9.2f %11.0f %9.0f\n" "$size" "$job" "$mode" "$done" "$seconds" \
         "$(calc "$done / $seconds")" "$peak"

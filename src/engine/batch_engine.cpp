@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -35,6 +36,10 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kRule = "============================================================";
 constexpr const char* kRaceNotFound = "race not found";
+
+// The job's history for these races (defined with the history steps below).
+Result<LoadedHistory> load_history(const std::string& path, BatchEngine::HistoryChoice choice,
+                                   const std::vector<RaceId>& races);
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -73,13 +78,15 @@ struct PhaseClock {
 };
 
 // Features, market and model for one chunk. Every race ends as done or failed-with-a-reason.
-ChunkResult predict_chunk(Database& db, Model& model, const HistoryIndex& history,
-                          const std::vector<RaceId>& ids, PhaseClock& clock) {
+// `features_done` is called once the chunk no longer reads the history.
+ChunkResult predict_chunk(Database& db, Model& model, const PointInTimeHistory& history,
+                          const std::vector<RaceId>& ids, PhaseClock& clock, const std::function<void()>& features_done) {
   ChunkResult result;
   Clock::time_point start = Clock::now();
   Result<std::vector<RaceCard>> cards = db.load_race_cards(ids);
   PhaseClock::lap(clock.read_us, start);
   if (!cards.ok()) {
+    features_done();
     for (RaceId id : ids) result.outcomes.push_back(failed(id, "cannot read race: " + cards.error().message));
     return result;
   }
@@ -102,6 +109,7 @@ ChunkResult predict_chunk(Database& db, Model& model, const HistoryIndex& histor
     features.push_back(std::move(*built));
     markets.push_back(market_view(starters_of(*found->second)));
   }
+  features_done();
   PhaseClock::lap(clock.features_us, start);
   Result<std::vector<RacePrediction>> predicted = model.predict(features, markets);
   PhaseClock::lap(clock.model_us, start);
@@ -127,13 +135,19 @@ ChunkResult predict_chunk(Database& db, Model& model, const HistoryIndex& histor
 }
 
 // What the workers and the writer share. Workers take chunks in order while the number in
-// flight (taken, not yet committed) is below the bound and the memory governor agrees.
+// flight (taken, not yet committed) is below the bound and the memory governor agrees. A
+// streaming job's chunks also wait for their history window: the worker that finds the next
+// chunk in a new window, once no chunk is computing features, moves the history on, alone.
 struct Pipeline {
   std::mutex mutex;
   std::condition_variable work_cv;
   std::condition_variable result_cv;  // wakes a dedicated writer thread
   std::size_t next_chunk = 0;
   std::size_t chunk_count = 0;
+  std::size_t ready_window = 0;  // the window the history is at
+  int featuring = 0;             // chunks taken whose features are not all computed
+  bool advancing = false;        // a worker is moving the history on
+  std::optional<Error> history_error;
   int in_flight = 0;
   int max_in_flight = 1;
   int workers_running = 0;
@@ -148,15 +162,51 @@ struct WorkerContext {
   // The job's model, shared by every worker when its flat forest scores rows (it only reads);
   // null when each worker needs a booster of its own (XGBoost's predictor keeps state).
   Model* shared_model = nullptr;
-  const HistoryIndex* history = nullptr;
+  const PointInTimeHistory* history = nullptr;
+  HistoryFeed* feed = nullptr;  // streaming jobs: moves `history` from window to window
   const std::vector<RaceId>* races = nullptr;
-  std::size_t chunk_size = 50;
+  const std::vector<ChunkPlan::Chunk>* chunks = nullptr;
   Pipeline* pipeline = nullptr;
   MemoryGovernor* governor = nullptr;
   PhaseClock* clock = nullptr;
   // Commits the results waiting, if no other worker is doing it (or, with kWait, after it).
   std::function<void(bool)> write_waiting;
 };
+
+// The next chunk for this worker, once the bound on chunks in flight, the memory governor and
+// the chunk's history window allow; none when the job is stopping or every chunk is taken.
+std::optional<std::size_t> take_chunk(const WorkerContext& context) {
+  Pipeline& pipe = *context.pipeline;
+  std::unique_lock<std::mutex> lock(pipe.mutex);
+  while (true) {
+    auto window_of_next = [&] { return (*context.chunks)[pipe.next_chunk].window; };
+    pipe.work_cv.wait(lock, [&] {
+      if (pipe.stop || pipe.next_chunk >= pipe.chunk_count) return true;
+      if (window_of_next() != pipe.ready_window) return !pipe.advancing && pipe.featuring == 0;
+      return pipe.in_flight < pipe.max_in_flight && context.governor->admit(pipe.in_flight);
+    });
+    if (pipe.stop || pipe.next_chunk >= pipe.chunk_count) return std::nullopt;
+    const std::size_t window = window_of_next();
+    if (window == pipe.ready_window) break;
+    // No chunk reads the history now: move it to the next chunk's window.
+    pipe.advancing = true;
+    lock.unlock();
+    const Status moved = context.feed->advance_to(window);
+    lock.lock();
+    pipe.advancing = false;
+    if (!moved.ok()) {
+      pipe.history_error = moved.error();
+      pipe.stop = true;
+      pipe.work_cv.notify_all();
+      return std::nullopt;
+    }
+    pipe.ready_window = window;
+    pipe.work_cv.notify_all();
+  }
+  ++pipe.in_flight;
+  ++pipe.featuring;
+  return pipe.next_chunk++;
+}
 
 void worker_loop(const WorkerContext& context) {
   Pipeline& pipe = *context.pipeline;
@@ -177,22 +227,15 @@ void worker_loop(const WorkerContext& context) {
   Model& model = context.shared_model != nullptr ? *context.shared_model : *own_model;
 
   while (true) {
-    std::size_t chunk = 0;
-    {
-      std::unique_lock<std::mutex> lock(pipe.mutex);
-      pipe.work_cv.wait(lock, [&] {
-        return pipe.stop || pipe.next_chunk >= pipe.chunk_count ||
-               (pipe.in_flight < pipe.max_in_flight && context.governor->admit(pipe.in_flight));
-      });
-      if (pipe.stop || pipe.next_chunk >= pipe.chunk_count) break;
-      chunk = pipe.next_chunk++;
-      ++pipe.in_flight;
-    }
-    const std::size_t begin = chunk * context.chunk_size;
-    const std::size_t end = std::min(context.races->size(), begin + context.chunk_size);
-    const std::vector<RaceId> ids(context.races->begin() + static_cast<std::ptrdiff_t>(begin),
-                                  context.races->begin() + static_cast<std::ptrdiff_t>(end));
-    ChunkResult result = predict_chunk(**db, model, *context.history, ids, *context.clock);
+    std::optional<std::size_t> chunk = take_chunk(context);
+    if (!chunk) break;
+    const ChunkPlan::Chunk& range = (*context.chunks)[*chunk];
+    const std::vector<RaceId> ids(context.races->begin() + static_cast<std::ptrdiff_t>(range.begin),
+                                  context.races->begin() + static_cast<std::ptrdiff_t>(range.end));
+    ChunkResult result = predict_chunk(**db, model, *context.history, ids, *context.clock, [&pipe] {
+      const std::lock_guard<std::mutex> lock(pipe.mutex);
+      if (--pipe.featuring == 0) pipe.work_cv.notify_all();
+    });
     {
       const std::lock_guard<std::mutex> lock(pipe.mutex);
       pipe.results.push_back(std::move(result));
@@ -447,6 +490,9 @@ Status BatchEngine::retry_failed_races() {
     log_->line(fmt::format("[{}%] Retrying {} failed race{} (retry {} of {})...", job_.progress, retry.size(),
                            retry.size() == 1 ? "" : "s", round, options_.retries));
     const std::int64_t failed_before = job_.failed_races;
+    // A streaming job's history has moved past the failed races: a few are retried with the
+    // runs they need, many by streaming again from the start.
+    if (stream_source_) PADDOCK_TRY(use_history(load_history(options_.db_path, history_source_, retry)));
     PADDOCK_TRY(predict_races(retry, Pass::kRetry));
     log_->line(fmt::format("[{}%] {} of {} succeeded on retry", job_.progress, failed_before - job_.failed_races,
                            retry.size()));
@@ -574,20 +620,22 @@ void BatchEngine::write_header() {
 // the busy timeout, a full disk, a read-only database) the job computes the history from the
 // races instead: slower, the same result.
 void BatchEngine::refresh_stored_history_for_job() {
-  const char* choice = std::getenv("PADDOCK_HISTORY");  // "computed": for comparisons
+  // "computed" or "whole": every run loaded up front, as before streaming, for comparisons.
+  const char* choice = std::getenv("PADDOCK_HISTORY");
   if (choice != nullptr && std::string_view(choice) == "computed") {
-    history_source_ = HistorySource::kComputed;
-    log_->line("   History: computed from the races (PADDOCK_HISTORY=computed)");
+    history_source_ = HistoryChoice::kComputedWhole;
+    log_->line("   History: computed from the races, all of it (PADDOCK_HISTORY=computed)");
     return;
   }
   Result<HistoryRefresh> refresh = refresh_stored_history(*db_);
   if (!refresh.ok()) {
-    history_source_ = HistorySource::kComputed;
+    history_source_ = HistoryChoice::kComputed;
     log_->line("   The stored history could not be brought up to date (" + first_line(refresh.error().message) +
                "); the history is computed from the races");
     return;
   }
-  history_source_ = HistorySource::kStored;
+  history_source_ = choice != nullptr && std::string_view(choice) == "whole" ? HistoryChoice::kStoredWhole
+                                                                            : HistoryChoice::kStored;
   if (!refresh->was_current) {
     log_->line(fmt::format("   Stored history brought up to date: {} runs in {:.1f}s", refresh->runs_written,
                            refresh->seconds));
@@ -597,38 +645,64 @@ void BatchEngine::refresh_stored_history_for_job() {
 namespace {
 
 // A job of up to this many races over up to this many days reads only the history its races
-// need (their horses' careers, a year of their people, their stall groups); a longer one reads
-// all of it, which is then cheaper than the subset's many index reads.
+// need (their horses' careers, a year of their people, their stall groups); a longer one
+// streams the history in day order (engine/history_feed.h), with memory that follows its
+// window instead of the database.
 constexpr std::size_t kSubsetHistoryRaces = 10000;
 constexpr Day kSubsetHistoryDays = 62;
 
+// A streaming job's windows: consecutive days, up to this many races and days each. Between
+// windows the workers wait while the history moves on (tens of milliseconds), so windows are
+// large; a window's runs are held whole, so they are not too long either.
+constexpr std::size_t kWindowRaces = 20000;
+constexpr Day kWindowDays = 365;
+
+LoadedHistory streamed(HistoryFeed::Source source, std::string why) {
+  return LoadedHistory{std::nullopt, source, std::move(why)};
+}
+
 // On its own read-only connection, inside one read transaction: the stored history is read
-// only if it is current in that same snapshot, else computed from the races of the snapshot.
-Result<LoadedHistory> load_history(const std::string& path, bool use_stored, const std::vector<RaceId>& races) {
+// only if it is current in that same snapshot, else computed from the races.
+Result<LoadedHistory> load_history(const std::string& path, BatchEngine::HistoryChoice choice,
+                                   const std::vector<RaceId>& races) {
+  using Choice = BatchEngine::HistoryChoice;
+  if (choice == Choice::kComputed) {
+    return streamed(HistoryFeed::Source::kComputed, "computed from the races, streamed in day order");
+  }
   PADDOCK_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, open_database(path, Database::Access::kReadOnly));
-  if (!use_stored) {
+  if (choice == Choice::kComputedWhole) {
     PADDOCK_ASSIGN_OR_RETURN(HistoryIndex index, HistoryIndex::load(*db));
-    return LoadedHistory{std::move(index), "computed from the races"};
+    return LoadedHistory{std::move(index), std::nullopt, "computed from the races, all of it"};
   }
   PADDOCK_TRY(db->begin_read());
   PADDOCK_ASSIGN_OR_RETURN(const std::optional<Day> dirty, db->history_dirty_from());
   if (dirty) {  // changed since the refresh, by a writer that came in between
-    PADDOCK_ASSIGN_OR_RETURN(HistoryIndex index, HistoryIndex::load(*db));
-    return LoadedHistory{std::move(index), "computed from the races: the stored history changed after its refresh"};
+    return streamed(HistoryFeed::Source::kComputed,
+                    "computed from the races, streamed in day order: the stored history changed after its refresh");
   }
   bool subset = races.size() <= kSubsetHistoryRaces;
   if (subset) {
     PADDOCK_ASSIGN_OR_RETURN(const auto span, db->race_day_span(races));
     subset = span && span->second - span->first <= kSubsetHistoryDays;
   }
-  if (!subset) {
+  if (!subset && choice == Choice::kStoredWhole) {
     PADDOCK_ASSIGN_OR_RETURN(HistoryIndex index, HistoryIndex::load_stored(*db, nullptr));
-    return LoadedHistory{std::move(index), "stored history, all of it"};
+    return LoadedHistory{std::move(index), std::nullopt, "stored history, all of it"};
   }
+  if (!subset) return streamed(HistoryFeed::Source::kStored, "stored history, streamed in day order");
   PADDOCK_ASSIGN_OR_RETURN(const std::vector<RaceCard> cards, db->load_race_cards(races));
   const HistoryNeeds needs = HistoryNeeds::of(cards);
   PADDOCK_ASSIGN_OR_RETURN(HistoryIndex index, HistoryIndex::load_stored(*db, &needs));
-  return LoadedHistory{std::move(index), "stored history, the runs of the job's horses, people and stalls"};
+  return LoadedHistory{std::move(index), std::nullopt, "stored history, the runs of the job's horses, people and stalls"};
+}
+
+// Tests make windows of a few days (PADDOCK_HISTORY_WINDOW_DAYS), so that a small database
+// crosses many.
+Day window_days() {
+  const char* text = std::getenv("PADDOCK_HISTORY_WINDOW_DAYS");
+  if (text == nullptr) return kWindowDays;
+  const int days = std::atoi(text);
+  return days > 0 ? days : kWindowDays;
 }
 
 }  // namespace
@@ -636,15 +710,23 @@ Result<LoadedHistory> load_history(const std::string& path, bool use_stored, con
 std::future<Result<LoadedHistory>> BatchEngine::start_history_load(std::vector<RaceId> races) {
   log_->line(fmt::format("[{}%] Loading race history from database...", job_.progress));
   history_started_ = Clock::now();
-  const bool use_stored = history_source_ == HistorySource::kStored;
-  return std::async(std::launch::async, [path = options_.db_path, use_stored, races = std::move(races)] {
-    return load_history(path, use_stored, races);
+  return std::async(std::launch::async, [path = options_.db_path, choice = history_source_, races = std::move(races)] {
+    return load_history(path, choice, races);
   });
 }
 
 Status BatchEngine::use_history(Result<LoadedHistory> loaded) {
   if (!loaded.ok()) return loaded.error();
-  history_.emplace(std::move(loaded->index));
+  if (loaded->stream) {
+    history_.reset();
+    stream_source_ = loaded->stream;
+    log_->line(fmt::format("[{}%] History: {}, windows of up to {} races and {} days; {} races to predict, "
+                           "starting predictions...",
+                           job_.progress, loaded->source, kWindowRaces, window_days(), pending_.size()));
+    return ok_status();
+  }
+  history_.emplace(std::move(*loaded->index));
+  stream_source_.reset();
   log_->line(fmt::format("[{}%] Loaded {} past runs ({}) in {:.1f}s; {} races to predict, starting predictions...",
                          job_.progress, history_->run_count(), loaded->source, seconds_since(history_started_),
                          pending_.size()));
@@ -731,19 +813,91 @@ Status BatchEngine::commit(std::vector<PredictionRow> predictions, std::vector<J
   return ok_status();
 }
 
+// A job with its history loaded predicts its races in their order; a streaming job in day
+// order, window after window, with the history fed as the windows come.
 Status BatchEngine::predict_races(const std::vector<RaceId>& races, Pass pass) {
   if (races.empty()) return ok_status();
+  if (history_) {
+    const std::size_t chunk_size = static_cast<std::size_t>(std::max(1, options_.chunk_size));
+    ChunkPlan plan;
+    plan.races = races;
+    for (std::size_t begin = 0; begin < races.size(); begin += chunk_size) {
+      plan.chunks.push_back(ChunkPlan::Chunk{begin, std::min(races.size(), begin + chunk_size), 0});
+    }
+    return run_chunks(plan, *history_, nullptr, pass);
+  }
+  const Clock::time_point started = Clock::now();
+  PADDOCK_ASSIGN_OR_RETURN(const ChunkPlan plan, plan_in_day_order(races));
+  HistoryFeed feed(options_.db_path, *stream_source_, plan.windows, plan.races);
+  Status status = run_chunks(plan, feed.history(), &feed, pass);
+  if (const std::string note = feed.note(); !note.empty()) log_->line("   History: " + note);
+  log_->line(fmt::format("[{}%] History: {} runs streamed over {} window{} in {:.1f}s; {} held at the end",
+                         job_.progress, feed.rolling().runs_added(), plan.windows.size(),
+                         plan.windows.size() == 1 ? "" : "s", seconds_since(started), feed.rolling().runs_held()));
+  return status;
+}
+
+// The races in day order (then id), cut into windows of consecutive days (up to kWindowRaces
+// races and window_days() days each), each cut into chunks. Races that no longer exist come
+// first, in the first window: they fail as not found.
+Result<ChunkPlan> BatchEngine::plan_in_day_order(const std::vector<RaceId>& races) {
+  using RaceDay = std::pair<RaceId, Day>;
+  PADDOCK_ASSIGN_OR_RETURN(std::vector<RaceDay> days, db_->days_of_races(races));
+  std::sort(days.begin(), days.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second < b.second : a.first < b.first;
+  });
+  ChunkPlan plan;
+  if (days.size() < races.size()) {
+    std::vector<RaceId> known;
+    known.reserve(days.size());
+    for (const auto& [id, day] : days) known.push_back(id);
+    std::sort(known.begin(), known.end());
+    for (RaceId id : races) {
+      if (!std::binary_search(known.begin(), known.end(), id)) plan.races.push_back(id);
+    }
+  }
   const std::size_t chunk_size = static_cast<std::size_t>(std::max(1, options_.chunk_size));
+  const Day max_days = window_days();
+  std::size_t window_begin = 0;  // in plan.races
+  std::size_t chunk_begin = 0;
+  auto close_chunk = [&](std::size_t end) {
+    if (end > chunk_begin) plan.chunks.push_back(ChunkPlan::Chunk{chunk_begin, end, plan.windows.size() - 1});
+    chunk_begin = end;
+  };
+  plan.windows.push_back(HistoryFeed::Window{days.empty() ? 0 : days.front().second,
+                                             days.empty() ? 0 : days.front().second});
+  for (std::size_t i = 0; i < days.size(); ++i) {
+    const Day day = days[i].second;
+    HistoryFeed::Window& window = plan.windows.back();
+    const bool new_day = day != window.last_day;
+    if (new_day && (plan.races.size() - window_begin >= kWindowRaces || day - window.first_day >= max_days)) {
+      close_chunk(plan.races.size());
+      plan.windows.push_back(HistoryFeed::Window{day, day});
+      window_begin = plan.races.size();
+    }
+    plan.windows.back().last_day = day;
+    plan.races.push_back(days[i].first);
+    if (plan.races.size() - chunk_begin >= chunk_size) close_chunk(plan.races.size());
+  }
+  close_chunk(plan.races.size());
+  return plan;
+}
+
+Status BatchEngine::run_chunks(const ChunkPlan& plan, const PointInTimeHistory& history, HistoryFeed* feed,
+                               Pass pass) {
+  const std::vector<RaceId>& races = plan.races;
   const int workers = options_.resolved_workers();
   MemoryGovernor governor(options_.max_memory_mb, [this](const std::string& text) { log_->line(text); });
   Pipeline pipe;
-  pipe.chunk_count = (races.size() + chunk_size - 1) / chunk_size;
+  pipe.chunk_count = plan.chunks.size();
+  // A streaming job's history starts before its first window: the first chunk moves it there.
+  pipe.ready_window = feed != nullptr ? std::numeric_limits<std::size_t>::max() : 0;
   pipe.max_in_flight = 2 * workers;
   pipe.workers_running = workers;
   PhaseClock clock;
   WorkerContext context{options_.db_path, model_.path,
                         shared_model_ ? &*shared_model_ : nullptr,
-                        &*history_, &races, chunk_size, &pipe, &governor, &clock, {}};
+                        &history, feed, &races, &plan.chunks, &pipe, &governor, &clock, {}};
 
   ProgressBar bar(options_.quiet ? ProgressBar::Mode::kOff : ProgressBar::Mode::kAuto);
   Status status = ok_status();
@@ -839,6 +993,7 @@ Status BatchEngine::predict_races(const std::vector<RaceId>& races, Pass pass) {
   time_split_ = fmt::format("read {:.1f}s, features {:.1f}s, model {:.1f}s, write {:.1f}s", phase_seconds_[0],
                             phase_seconds_[1], phase_seconds_[2], phase_seconds_[3]);
   PADDOCK_TRY(status);
+  if (pipe.history_error) return *pipe.history_error;
   if (!pipe.worker_error.empty() && committed < pipe.chunk_count && !cancelled_) {
     return make_error(ErrorCode::kInternal, pipe.worker_error);
   }

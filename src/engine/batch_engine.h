@@ -30,16 +30,34 @@
 #include "core/error.h"
 #include "engine/job_log.h"
 #include "options/predict_options.h"
+#include "engine/history_feed.h"
 #include "features/history_index.h"
 #include "model/model.h"
 #include "store/database.h"
 
 namespace paddock {
 
-// The history a job predicts from, and where it came from (for the job's log).
+// The history a job predicts from, and where it came from (for the job's log): an index loaded
+// up front (a small job: the runs of its own horses, people and stalls), or none for a large
+// job, whose races are then predicted in day order with a rolling history fed from the
+// database window by window (engine/history_feed.h).
 struct LoadedHistory {
-  HistoryIndex index;
+  std::optional<HistoryIndex> index;
+  std::optional<HistoryFeed::Source> stream;  // set when `index` is not
   std::string source;
+};
+
+// How a job's races are cut up: chunks of the race list, each within one history window (a
+// streaming job's windows of days; one window when the history is loaded up front).
+struct ChunkPlan {
+  struct Chunk {
+    std::size_t begin = 0;  // races[begin, end)
+    std::size_t end = 0;
+    std::size_t window = 0;
+  };
+  std::vector<RaceId> races;
+  std::vector<Chunk> chunks;
+  std::vector<HistoryFeed::Window> windows;
 };
 
 struct JobOutcome {
@@ -70,6 +88,12 @@ class BatchEngine {
   // the job to resume does not exist or is still running, the job id is taken.
   Result<JobOutcome> run();
 
+  // Where the job's history comes from: the stored history (refreshed first), or computed from
+  // the races when it cannot be refreshed. kComputedWhole and kStoredWhole (PADDOCK_HISTORY=
+  // computed, =whole) load every run up front, as the engine did before streaming: for
+  // comparisons.
+  enum class HistoryChoice { kStored, kComputed, kComputedWhole, kStoredWhole };
+
  private:
   Status guarded(const std::function<Status()>& step);
   Status start_job_row();
@@ -91,6 +115,8 @@ class BatchEngine {
   // The first pass over the job's races, or a pass over its failed ones again.
   enum class Pass { kFirst, kRetry };
   Status predict_races(const std::vector<RaceId>& races, Pass pass);
+  Result<ChunkPlan> plan_in_day_order(const std::vector<RaceId>& races);
+  Status run_chunks(const ChunkPlan& plan, const PointInTimeHistory& history, HistoryFeed* feed, Pass pass);
   Result<std::vector<RaceId>> races_to_retry();
   Status retry_failed_races();
   JobOutcome finish(const Status& status);
@@ -112,9 +138,9 @@ class BatchEngine {
   std::vector<RaceId> pending_;
   std::vector<RaceId> unknown_;  // --race-ids that name no race
   bool list_stored_ = false;     // job_races holds the race list
-  enum class HistorySource { kStored, kComputed };
-  HistorySource history_source_ = HistorySource::kComputed;
+  HistoryChoice history_source_ = HistoryChoice::kComputed;
   std::optional<HistoryIndex> history_;
+  std::optional<HistoryFeed::Source> stream_source_;  // when the races are predicted streaming
   std::chrono::steady_clock::time_point history_started_{};
   std::int64_t processed_this_run_ = 0;
   std::int64_t memory_holds_ = 0;

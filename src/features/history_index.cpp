@@ -49,6 +49,28 @@ float HorseRun::normalised_position() const {
   return std::min(1.0F, static_cast<float>(position - 1) / static_cast<float>(field_size - 1));
 }
 
+void EarlierRuns::add(const HorseRun& run) {
+  ++count;
+  auto found = std::find_if(by_discipline.begin(), by_discipline.end(),
+                            [&](const OfDiscipline& d) { return d.discipline == run.discipline; });
+  if (found == by_discipline.end()) {
+    by_discipline.push_back(OfDiscipline{run.discipline, 0, 0, {}});
+    found = by_discipline.end() - 1;
+  }
+  ++found->count;
+  // The newest first: the others move back one place, the oldest of five drops out.
+  std::copy_backward(found->latest.begin(), found->latest.end() - 1, found->latest.end());
+  found->latest[0] = run.normalised_position();
+  found->latest_count = std::min(found->latest_count + 1, kLatest);
+}
+
+const EarlierRuns::OfDiscipline* EarlierRuns::of(Discipline discipline) const {
+  for (const OfDiscipline& d : by_discipline) {
+    if (d.discipline == discipline) return &d;
+  }
+  return nullptr;
+}
+
 namespace {
 
 // Races read from the database, on their way to the index builder.
@@ -127,8 +149,7 @@ void HistoryIndex::add_race(std::span<const RunRecord> runs) {
   for (std::size_t i = 0; i < runs.size(); ++i) add_run(runs[i], ratings[i]);
 }
 
-void HistoryIndex::add_horse_run(const RunRecord& run, float rating_after) {
-  last_day_ = std::max(last_day_, run.day);
+HorseRun make_horse_run(const RunRecord& run, float rating_after) {
   const int position = run.finish_position.value_or(0);
   HorseRun horse_run;
   horse_run.day = run.day;
@@ -141,7 +162,12 @@ void HistoryIndex::add_horse_run(const RunRecord& run, float rating_after) {
   horse_run.prize_log = run.prize_eur ? static_cast<float>(std::log1p(static_cast<double>(*run.prize_eur)))
                                       : std::numeric_limits<float>::quiet_NaN();
   horse_run.rating_after = rating_after;
-  slot(building_horses_, run.horse_id).push_back(horse_run);
+  return horse_run;
+}
+
+void HistoryIndex::add_horse_run(const RunRecord& run, float rating_after) {
+  last_day_ = std::max(last_day_, run.day);
+  slot(building_horses_, run.horse_id).push_back(make_horse_run(run, rating_after));
 }
 
 void HistoryIndex::add_run(const RunRecord& run, float rating_after) {
@@ -328,6 +354,10 @@ void HistoryIndex::add_person(std::vector<std::vector<PersonRun>>& people, Entit
   run.wins = (runs.empty() ? 0 : runs.back().wins) + (won ? 1 : 0);
   run.top3 = (runs.empty() ? 0 : runs.back().top3) + (top3 ? 1 : 0);
   runs.push_back(run);
+}
+
+HorseHistory HistoryIndex::horse_before(EntityId horse_id, Day day) const {
+  return HorseHistory{horse_runs_before(horse_id, day), nullptr};
 }
 
 std::span<const HorseRun> HistoryIndex::horse_runs_before(EntityId horse_id, Day day) const {

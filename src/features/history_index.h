@@ -19,42 +19,11 @@
 #include <vector>
 
 #include "core/error.h"
+#include "features/point_in_time_history.h"
 #include "features/rating_book.h"
 #include "store/database.h"
 
 namespace paddock {
-
-// One run of a horse, compact.
-struct HorseRun {
-  Day day = 0;
-  std::int32_t jockey_id = 0;
-  std::uint16_t distance_m = 0;
-  std::uint8_t position = 0;    // 0: not classified (incident or no position)
-  std::uint8_t field_size = 0;
-  Incident incident = Incident::kNone;
-  Discipline discipline = Discipline::kPlat;
-  float prize_log = 0.0F;     // log(1 + prize in euros) of the race; NaN when unknown
-  float rating_after = 0.0F;  // the horse's rating once this run's result is known
-
-  bool won() const { return position == 1; }
-  bool top3() const { return position >= 1 && position <= 3; }
-  // 0 for the winner .. 1 for the last or an unclassified runner.
-  float normalised_position() const;
-};
-
-// Starts, wins and top-3 finishes in a window of days.
-struct WindowCounts {
-  std::int64_t starts = 0;
-  std::int64_t wins = 0;
-  std::int64_t top3 = 0;
-};
-
-// Wins against the wins a uniform field would give (sum of 1/field size), for a stall.
-struct DrawCounts {
-  std::int64_t starts = 0;
-  double wins = 0.0;
-  double expected_wins = 0.0;
-};
 
 // The stall group of a run: venue, discipline family and third of the field, as one key; none
 // for a run that gives no stall statistics (no draw, no venue, a field of one).
@@ -75,8 +44,10 @@ struct HistoryNeeds {
   static HistoryNeeds of(std::span<const RaceCard> cards);
 };
 
-class HistoryIndex {
+class HistoryIndex final : public PointInTimeHistory {
  public:
+  using TwoWindows = paddock::TwoWindows;
+
   // The jockey and trainer windows reach this far back (people_features: 365 and 60 days).
   static constexpr int kLongestWindowDays = 365;
 
@@ -95,18 +66,15 @@ class HistoryIndex {
 
   // The horse's runs strictly before `day`, oldest first.
   std::span<const HorseRun> horse_runs_before(EntityId horse_id, Day day) const;
+  // Its whole career before `day`, as `recent`.
+  HorseHistory horse_before(EntityId horse_id, Day day) const override;
   // Counts over [day - window_days, day).
   WindowCounts jockey_window(EntityId jockey_id, Day day, int window_days) const;
   // Counts over a long and a short window ending the same day, in one lookup of the day.
-  struct TwoWindows {
-    WindowCounts long_window;
-    WindowCounts short_window;
-  };
-  TwoWindows jockey_windows(EntityId jockey_id, Day day, int long_days, int short_days) const;
-  TwoWindows trainer_windows(EntityId trainer_id, Day day, int long_days, int short_days) const;
-  // Stall statistics at this venue, discipline family and stall third, before `day`.
+  TwoWindows jockey_windows(EntityId jockey_id, Day day, int long_days, int short_days) const override;
+  TwoWindows trainer_windows(EntityId trainer_id, Day day, int long_days, int short_days) const override;
   DrawCounts draw_before(EntityId venue_id, Discipline discipline, int draw, int field_size,
-                         Day day) const;
+                         Day day) const override;
 
   std::size_t run_count() const { return run_count_; }
 

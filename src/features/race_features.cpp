@@ -105,14 +105,19 @@ void musique_features(std::string_view text, Discipline today, Musique& musique,
   row[kMusSeasonRuns] = f(season);
 }
 
-void history_features(const RaceCard& card, const RunnerEntry& runner, const HistoryIndex& history,
+// Reads the horse's latest runs (HorseHistory::recent: at least the last 10 and all of the last
+// 90 days) and, for the career counts and the same-discipline form, what is known of the
+// earlier ones: the same values whether the history keeps the whole career or not.
+void history_features(const RaceCard& card, const RunnerEntry& runner, const PointInTimeHistory& history,
                       float* row) {
-  const std::span<const HorseRun> runs = history.horse_runs_before(runner.horse_id, card.day);
+  const HorseHistory horse = history.horse_before(runner.horse_id, card.day);
+  const std::span<const HorseRun> runs = horse.recent;
   const std::size_t n = runs.size();
-  row[kHistRuns] = f(static_cast<double>(n));
+  const std::int64_t career = horse.runs();
+  row[kHistRuns] = f(static_cast<double>(career));
   row[kHistSameDisciplineRuns] = 0.0F;
   row[kHistRuns90d] = 0.0F;
-  if (n == 0) {
+  if (career == 0) {
     for (int feature : {kHistDaysSinceLast, kHistLastPosition, kHistMeanPosition3,
                         kHistMeanPosition10, kHistBestPosition5, kHistWinRate10, kHistTop3Rate10,
                         kHistIncidentRate10, kHistSameDisciplinePosition, kHistDistancePosition,
@@ -133,7 +138,8 @@ void history_features(const RaceCard& card, const RunnerEntry& runner, const His
   int class_count5 = 0;
   int wins10 = 0, top3_10 = 0, incidents10 = 0, count3 = 0, count10 = 0, count5 = 0;
   double same_sum = 0.0, near_sum = 0.0;
-  int same_count = 0, same_total = 0, near_count = 0, runs90 = 0;
+  int same_count = 0, near_count = 0, runs90 = 0;
+  std::int64_t same_total = 0;
   const double low = card.distance_m * 0.875;
   const double high = card.distance_m * 1.125;
   for (std::size_t k = 0; k < n; ++k) {
@@ -172,6 +178,13 @@ void history_features(const RaceCard& card, const RunnerEntry& runner, const His
       ++count3;
     }
   }
+  if (const EarlierRuns::OfDiscipline* earlier = horse.earlier ? horse.earlier->of(card.discipline) : nullptr) {
+    same_total += earlier->count;
+    for (int k = 0; k < earlier->latest_count && same_count < 5; ++k) {
+      same_sum += earlier->latest[static_cast<std::size_t>(k)];
+      ++same_count;
+    }
+  }
   row[kHistMeanPosition3] = f(sum3 / count3);
   row[kHistMeanPosition10] = f(sum10 / count10);
   row[kHistBestPosition5] = f(best5);
@@ -179,7 +192,7 @@ void history_features(const RaceCard& card, const RunnerEntry& runner, const His
   row[kHistTop3Rate10] = shrunk_rate(top3_10, count10, 0.3, 2.0);
   row[kHistIncidentRate10] = f(static_cast<double>(incidents10) / count10);
   row[kHistRuns90d] = f(runs90);
-  row[kHistSameDisciplineRuns] = f(same_total);
+  row[kHistSameDisciplineRuns] = f(static_cast<double>(same_total));
   row[kHistSameDisciplinePosition] = same_count > 0 ? f(same_sum / same_count) : kMissing;
   row[kHistDistancePosition] = near_count > 0 ? f(near_sum / near_count) : kMissing;
   row[kHistClass] = class_count5 > 0 ? f(class_sum5 / class_count5) : kMissing;
@@ -190,7 +203,7 @@ void history_features(const RaceCard& card, const RunnerEntry& runner, const His
   row[kHistDistanceChange] = mean_distance > 0 ? f(std::log(card.distance_m / mean_distance)) : kMissing;
 }
 
-void people_features(const RaceCard& card, const RunnerEntry& runner, const HistoryIndex& history,
+void people_features(const RaceCard& card, const RunnerEntry& runner, const PointInTimeHistory& history,
                      int field_size, float* row) {
   const auto [jockey_year, jockey_recent] = history.jockey_windows(runner.jockey_id, card.day, 365, 60);
   row[kJockeyStarts365] = f(static_cast<double>(jockey_year.starts));
@@ -324,7 +337,7 @@ std::vector<const RunnerEntry*> starters_of(const RaceCard& card) {
   return starters;
 }
 
-Result<RaceFeatures> build_race_features(const RaceCard& card, const HistoryIndex& history) {
+Result<RaceFeatures> build_race_features(const RaceCard& card, const PointInTimeHistory& history) {
   const std::vector<const RunnerEntry*> starters = starters_of(card);
   PADDOCK_TRY(check_card(card, starters));
 

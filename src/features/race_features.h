@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "features/feature_set.h"
 #include "features/history_index.h"
+#include "features/point_in_time_history.h"
 #include "store/records.h"
 
 namespace paddock {
@@ -27,7 +28,7 @@ struct RaceFeatures {
   }
 };
 
-Result<RaceFeatures> build_race_features(const RaceCard& card, const HistoryIndex& history);
+Result<RaceFeatures> build_race_features(const RaceCard& card, const PointInTimeHistory& history);
 
 // The starters of a card: runners that are not non-runners, in saddle-cloth order.
 std::vector<const RunnerEntry*> starters_of(const RaceCard& card);

@@ -121,6 +121,10 @@ class Database {
       const std::function<void(std::span<const RunRecord>)>& visit) = 0;
   // The first and last day of these races (none when no id names a race).
   virtual Result<std::optional<std::pair<Day, Day>>> race_day_span(const std::vector<RaceId>& ids) = 0;
+  // For each horse that runs in these races (non-runners included), the last of their days.
+  virtual Result<std::vector<std::pair<EntityId, Day>>> last_days_of_horses(const std::vector<RaceId>& ids) = 0;
+  // The day of each of these races that exists, as (race, day), in no particular order.
+  virtual Result<std::vector<std::pair<RaceId, Day>>> days_of_races(const std::vector<RaceId>& ids) = 0;
   // Distinct days that have finished races, ascending (from `from`, at most `limit` of them).
   virtual Result<std::vector<Day>> finished_race_days() = 0;
   virtual Result<std::vector<Day>> finished_race_days_from(Day from, int limit) = 0;

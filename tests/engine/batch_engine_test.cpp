@@ -810,5 +810,61 @@ TEST_F(BatchEngineTest, TheStoredHistoryPredictsExactlyAsTheComputedOne) {
   EXPECT_TRUE(text("SELECT dirty_from FROM history_state").empty());
 }
 
+// A job of many days streams its history in day order, window by window. With windows of 3
+// days the demo database crosses some thirty windows; every probability equals the one of the
+// history computed whole, to the bit; and a job stopped part-way and resumed streams its
+// remaining races to the same predictions.
+TEST_F(BatchEngineTest, TheStreamingHistoryPredictsExactlyAsTheWholeHistory) {
+  auto predictions_of = [&](const std::string& job) {
+    return text("SELECT group_concat(race_id || ':' || number || ':' || printf('%.17g', win_probability), ',') FROM "
+                "(SELECT * FROM predictions WHERE job_id = '" + job + "' ORDER BY race_id, number)");
+  };
+  PredictOptions o = options();
+  o.all = true;
+  o.job_id = "whole";
+  setenv("PADDOCK_HISTORY", "computed", 1);
+  ASSERT_EQ(run(o).status, JobStatus::kCompleted);
+  unsetenv("PADDOCK_HISTORY");
+  const std::string whole = predictions_of("whole");
+  ASSERT_FALSE(whole.empty());
+
+  setenv("PADDOCK_HISTORY_WINDOW_DAYS", "3", 1);
+  o.job_id = "streamed";
+  const JobOutcome streamed = run(o);
+  ASSERT_EQ(streamed.status, JobStatus::kCompleted);
+  EXPECT_EQ(predictions_of("streamed"), whole);
+  std::ifstream log(streamed.log_path);
+  const std::string content((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  const std::smatch windows = [&] {
+    std::smatch match;
+    std::regex_search(content, match, std::regex("runs streamed over (\\d+) windows"));
+    return match;
+  }();
+  ASSERT_FALSE(windows.empty()) << content;
+  EXPECT_GT(std::stoi(windows[1]), 20);
+
+  // Stopped by a signal after its first chunks, then resumed.
+  o.job_id = "resumed";
+  o.chunk_size = 20;
+  std::atomic<bool> interrupt{false};
+  std::thread stopper([&] {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (count("SELECT COALESCE(MAX(processed_races), 0) FROM prediction_jobs WHERE job_id = 'resumed'") < 200 &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    interrupt = true;
+  });
+  const JobOutcome first = run(o, &interrupt);
+  stopper.join();
+  ASSERT_EQ(first.status, JobStatus::kCancelled);
+  PredictOptions resume = options();
+  resume.resume_job_id = "resumed";
+  const JobOutcome second = run(resume);
+  unsetenv("PADDOCK_HISTORY_WINDOW_DAYS");
+  ASSERT_EQ(second.status, JobStatus::kCompleted);
+  EXPECT_EQ(predictions_of("resumed"), whole);
+}
+
 }  // namespace
 }  // namespace paddock

@@ -400,6 +400,51 @@ Result<std::optional<std::pair<Day, Day>>> SqliteDatabase::race_day_span(const s
   return std::optional<std::pair<Day, Day>>(std::make_pair(first, last));
 }
 
+Result<std::vector<std::pair<RaceId, Day>>> SqliteDatabase::days_of_races(const std::vector<RaceId>& ids) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT id, race_date FROM races WHERE id IN (SELECT value FROM json_each(?1))"));
+  s.bind(1, fmt::format("[{}]", fmt::join(ids, ",")));
+  std::vector<std::pair<RaceId, Day>> days;
+  days.reserve(ids.size());
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(const bool row, s.step());
+    if (!row) break;
+    PADDOCK_ASSIGN_OR_RETURN(const Day day, parse_day(s.text_view(1)));
+    days.emplace_back(s.int64(0), day);
+  }
+  return days;
+}
+
+// Aggregated here rather than by GROUP BY: SQLite would sort every runner row in memory first
+// (a gigabyte for a million races), where this keeps one day per horse.
+Result<std::vector<std::pair<EntityId, Day>>> SqliteDatabase::last_days_of_horses(const std::vector<RaceId>& ids) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT r.race_date, ru.horse_id FROM races r JOIN runners ru ON ru.race_id = r.id "
+      "WHERE r.id IN (SELECT value FROM json_each(?1))"));
+  s.bind(1, fmt::format("[{}]", fmt::join(ids, ",")));
+  std::vector<Day> by_horse;
+  std::string date;
+  Day day = 0;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(const bool row, s.step());
+    if (!row) break;
+    if (s.text_view(0) != date) {  // a race's runners come together
+      date = s.text_view(0);
+      PADDOCK_ASSIGN_OR_RETURN(day, parse_day(date));
+    }
+    const std::int64_t horse = s.int64(1);
+    if (horse < 0) continue;
+    const auto index = static_cast<std::size_t>(horse);
+    if (index >= by_horse.size()) by_horse.resize(index + 1 + index / 4, std::numeric_limits<Day>::min());
+    by_horse[index] = std::max(by_horse[index], day);
+  }
+  std::vector<std::pair<EntityId, Day>> days;
+  for (std::size_t horse = 0; horse < by_horse.size(); ++horse) {
+    if (by_horse[horse] != std::numeric_limits<Day>::min()) days.emplace_back(static_cast<EntityId>(horse), by_horse[horse]);
+  }
+  return days;
+}
+
 Status SqliteDatabase::for_each_finished_race_from(std::optional<Day> from, std::optional<Day> before,
                                                    const std::function<void(std::span<const RunRecord>)>& visit) {
   PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(

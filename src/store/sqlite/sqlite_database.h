@@ -43,6 +43,8 @@ class SqliteDatabase final : public Database {
   Status for_each_finished_race_from(std::optional<Day> from, std::optional<Day> before,
                                      const std::function<void(std::span<const RunRecord>)>& visit) override;
   Result<std::optional<std::pair<Day, Day>>> race_day_span(const std::vector<RaceId>& ids) override;
+  Result<std::vector<std::pair<RaceId, Day>>> days_of_races(const std::vector<RaceId>& ids) override;
+  Result<std::vector<std::pair<EntityId, Day>>> last_days_of_horses(const std::vector<RaceId>& ids) override;
   Status set_history_dirty_from(Day day) override;
   Result<std::optional<Day>> history_dirty_from() override;
   Status delete_stored_runs_from(Day day) override;

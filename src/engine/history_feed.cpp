@@ -1,0 +1,208 @@
+#include "engine/history_feed.h"
+
+#include <fmt/format.h>
+
+#include <condition_variable>
+#include <deque>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "store/database.h"
+
+namespace paddock {
+namespace {
+
+// Days per read: a read holds a snapshot (WAL readers keep the writer's log from being reset)
+// and a stop waits for the read in hand, so reads are short.
+constexpr Day kDaysPerRead = 28;
+// Runs per batch, and batches read ahead: a few MB in all.
+constexpr std::size_t kRunsPerBatch = 16384;
+constexpr std::size_t kBatchesAhead = 4;
+
+// Runs on their way from the reader to the history. A batch with `complete_before` set marks
+// that every run before that day was in the batches before it.
+struct FeedBatch {
+  std::vector<StoredRun> stored;
+  std::vector<RunRecord> races;            // computed: the races' runs, race after race
+  std::vector<std::uint32_t> race_ends;    // races[race_ends[k-1] .. race_ends[k]) is race k
+  std::optional<Day> complete_before;
+  std::optional<Error> error;
+  std::optional<std::vector<Day>> horses_until;  // by horse id: the last day of its job races
+
+  std::size_t size() const { return stored.size() + races.size(); }
+};
+
+}  // namespace
+
+struct HistoryFeed::Reader {
+  std::string db_path;
+  Source source = Source::kStored;
+  std::vector<Window> windows;
+  std::vector<RaceId> races;
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<FeedBatch> batches;
+  bool stop = false;
+  std::string note;
+  std::thread thread;
+
+  // False once the feed is stopping.
+  bool push(FeedBatch batch) {
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait(lock, [&] { return stop || batches.size() < kBatchesAhead; });
+    if (stop) return false;
+    batches.push_back(std::move(batch));
+    changed.notify_all();
+    return true;
+  }
+
+  FeedBatch pop() {
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait(lock, [&] { return !batches.empty(); });
+    FeedBatch batch = std::move(batches.front());
+    batches.pop_front();
+    changed.notify_all();
+    return batch;
+  }
+
+  bool stopping() {
+    const std::lock_guard<std::mutex> lock(mutex);
+    return stop;
+  }
+
+  void run() {
+    Status status = read_all();
+    if (!status.ok()) {
+      FeedBatch failed;
+      failed.error = status.error();
+      push(std::move(failed));
+    }
+  }
+
+  Status read_all() {
+    PADDOCK_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, open_database(db_path, Database::Access::kReadOnly));
+    PADDOCK_ASSIGN_OR_RETURN(const auto horse_days, db->last_days_of_horses(races));
+    std::vector<RaceId>().swap(races);
+    FeedBatch horses;
+    horses.horses_until.emplace();
+    for (const auto& [horse, day] : horse_days) {
+      if (horse < 0) continue;
+      const auto index = static_cast<std::size_t>(horse);
+      if (index >= horses.horses_until->size()) horses.horses_until->resize(index + 1, std::numeric_limits<Day>::min());
+      (*horses.horses_until)[index] = day;
+    }
+    if (!push(std::move(horses))) return ok_status();
+    PADDOCK_ASSIGN_OR_RETURN(const std::vector<Day> first, db->finished_race_days_from(std::numeric_limits<Day>::min(), 1));
+    Day position = first.empty() ? std::numeric_limits<Day>::max() : first.front();
+    for (const Window& window : windows) {
+      while (position < window.last_day) {
+        const Day end = std::min<Day>(window.last_day, position + kDaysPerRead);
+        PADDOCK_TRY(read_days(*db, position, end));
+        position = end;
+      }
+      FeedBatch marker;
+      marker.complete_before = window.last_day;
+      if (!push(std::move(marker))) return ok_status();
+    }
+    return ok_status();
+  }
+
+  // The runs of [from, before), in one snapshot, in batches.
+  Status read_days(Database& db, Day from, Day before) {
+    if (stopping()) return ok_status();
+    PADDOCK_TRY(db.begin_read());
+    if (source == Source::kStored) {
+      Result<std::optional<Day>> dirty = db.history_dirty_from();
+      if (!dirty.ok()) {
+        db.rollback();
+        return dirty.error();
+      }
+      if (*dirty && **dirty < before) {
+        source = Source::kComputed;
+        const std::lock_guard<std::mutex> lock(mutex);
+        note = fmt::format("the stored history changed during the job (from {}): the runs from {} on are computed "
+                           "from the races", format_day(**dirty), format_day(from));
+      }
+    }
+    FeedBatch batch;
+    bool open = true;
+    auto flush = [&] {
+      if (open && batch.size() > 0) open = push(std::exchange(batch, FeedBatch()));
+    };
+    Status read = ok_status();
+    if (source == Source::kStored) {
+      StoredRunQuery query;
+      query.from = from;
+      query.before = before;
+      read = db.for_each_stored_run(query, [&](const StoredRun& stored) {
+        if (!open) return;
+        batch.stored.push_back(stored);
+        if (batch.size() >= kRunsPerBatch) flush();
+      });
+    } else {
+      read = db.for_each_finished_race_from(from, before, [&](std::span<const RunRecord> runs) {
+        if (!open) return;
+        batch.races.insert(batch.races.end(), runs.begin(), runs.end());
+        batch.race_ends.push_back(static_cast<std::uint32_t>(batch.races.size()));
+        if (batch.size() >= kRunsPerBatch) flush();
+      });
+    }
+    db.rollback();  // a read transaction: nothing to keep
+    PADDOCK_TRY(read);
+    flush();
+    return ok_status();
+  }
+};
+
+HistoryFeed::HistoryFeed(const std::string& db_path, Source source, std::vector<Window> windows,
+                         std::vector<RaceId> races)
+    : windows_(windows), complete_before_(std::numeric_limits<Day>::min()), reader_(std::make_unique<Reader>()) {
+  Reader& reader = *reader_;
+  reader.db_path = db_path;
+  reader.source = source;
+  reader.windows = std::move(windows);
+  reader.races = std::move(races);
+  reader.thread = std::thread([&reader] { reader.run(); });
+}
+
+HistoryFeed::~HistoryFeed() {
+  if (!reader_) return;
+  {
+    const std::lock_guard<std::mutex> lock(reader_->mutex);
+    reader_->stop = true;
+  }
+  reader_->changed.notify_all();
+  reader_->thread.join();
+}
+
+Status HistoryFeed::advance_to(std::size_t window) {
+  if (window >= windows_.size()) return make_error(ErrorCode::kInternal, "no such history window");
+  const Window& target = windows_[window];
+  history_.start_window(target.first_day);
+  while (complete_before_ < target.last_day) {
+    FeedBatch batch = reader_->pop();
+    if (batch.error) return *batch.error;
+    if (batch.horses_until) {
+      history_.keep_horses_until(std::move(*batch.horses_until));
+      history_.start_window(target.first_day);  // drops what the job no longer needs
+    }
+    for (const StoredRun& stored : batch.stored) history_.add_stored(stored);
+    std::size_t begin = 0;
+    for (std::uint32_t end : batch.race_ends) {
+      history_.add_race(std::span<const RunRecord>(batch.races.data() + begin, end - begin));
+      begin = end;
+    }
+    if (batch.complete_before) complete_before_ = std::max(complete_before_, *batch.complete_before);
+  }
+  return ok_status();
+}
+
+std::string HistoryFeed::note() const {
+  const std::lock_guard<std::mutex> lock(reader_->mutex);
+  return reader_->note;
+}
+
+}  // namespace paddock
