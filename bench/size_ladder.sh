@@ -41,6 +41,7 @@ prepare() {  # size -> the base database, with the model and a current stored hi
     echo "== Building the $races-race database" >&2
     $paddock demo --db "$base" --races "$races" --seed 2026 | tail -2 >&2
   fi
+  $paddock models --db "$base" >/dev/null  # the schema brought up to date once: no job pays for it
   if [ "$(sqlite3 "$base" "SELECT COUNT(*) FROM models WHERE is_active = 1")" = 0 ]; then
     sqlite3 "$base" "ATTACH '$model_db' AS m; INSERT INTO models(name, path, created_at, feature_set, metrics, is_active)
                      SELECT name, path, created_at, feature_set, metrics, 1 FROM m.models WHERE is_active = 1;"
