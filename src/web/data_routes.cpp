@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "engine/prediction_export.h"
+#include "engine/race_card.h"
 #include "features/history_index.h"
 #include "model/evaluator.h"
 #include "model/model.h"
@@ -137,6 +138,27 @@ Status race_prediction(Context& context, const Request& req, Response& res) {
   nlohmann::json race = std::move(list.at(0));
   race["model_id"] = model;
   send_json(res, race);
+  return ok_status();
+}
+
+// `paddock card` as JSON: the day's races (or one), stored predictions or predicted now.
+Status day_card(Context& context, const Request& req, Response& res) {
+  CardOptions options;
+  options.db_path = context.options.db_path;
+  PADDOCK_ASSIGN_OR_RETURN(options.day, required_day(req, "date"));
+  PADDOCK_ASSIGN_OR_RETURN(options.race, integer_param(req, "race", 1, std::numeric_limits<std::int64_t>::max()));
+  PADDOCK_ASSIGN_OR_RETURN(options.model, integer_param(req, "model", 1, std::numeric_limits<std::int64_t>::max()));
+  if (req.has_param("value_threshold")) {
+    const std::string text = req.get_param_value("value_threshold");
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !(value >= 0.0 && value <= 100.0)) {
+      return make_error(ErrorCode::kInvalidArgument, fmt::format("value_threshold: '{}' is not a number from 0 to 100", text));
+    }
+    options.value_threshold = value;
+  }
+  PADDOCK_ASSIGN_OR_RETURN(const DayCard card, build_day_card(options));
+  res.set_content(card_json(card), "application/json");
   return ok_status();
 }
 
@@ -362,6 +384,7 @@ void add_data_routes(httplib::Server& server, Context& context) {
   server.Get("/api/predictions", route(context, [c](const Request& req, Response& res) {
     return day_predictions(*c, req, res);
   }));
+  server.Get("/api/card", route(context, [c](const Request& req, Response& res) { return day_card(*c, req, res); }));
   server.Get("/api/predictions\\.csv", route(context, [c](const Request& req, Response& res) {
     return day_csv(*c, req, res);
   }));

@@ -206,6 +206,30 @@ TEST_F(WebServerTest, FailedRacesAreListedWithReasonsAndRetried) {
   EXPECT_EQ(day["races"], testing::query_int(db_, "SELECT COUNT(*) FROM races WHERE race_date = '2020-03-10'"));
 }
 
+TEST_F(WebServerTest, TheCardOfADayIsServedAsTheCommandPrintsIt) {
+  // No job has predicted the day: every race is predicted now, ranked, nothing is stored.
+  const json card = body_of(get("/api/card?date=2020-03-10"));
+  ASSERT_FALSE(card["races"].empty());
+  EXPECT_EQ(card["date"], "2020-03-10");
+  EXPECT_EQ(card["predicted_now"].get<std::size_t>(), card["races"].size());
+  for (const json& race : card["races"]) {
+    EXPECT_EQ(race["source"], "predicted now");
+    ASSERT_FALSE(race["runners"].empty());
+    EXPECT_EQ(race["runners"][0]["rank"], 1);
+    if (race["is_quinte"].get<bool>()) {
+      EXPECT_EQ(race["runners"][0]["quinte_pick"], 1);
+    }
+  }
+  EXPECT_EQ(testing::query_int(db_, "SELECT COUNT(*) FROM predictions"), 0);
+  const std::int64_t race = card["races"][0]["race_id"].get<std::int64_t>();
+  const json one = body_of(get("/api/card?date=2020-03-10&race=" + std::to_string(race) + "&value_threshold=1.5"));
+  ASSERT_EQ(one["races"].size(), 1U);
+  EXPECT_EQ(one["value_threshold"], 1.5);
+  expect_error(get("/api/card"), 400, "date: required");
+  expect_error(get("/api/card?date=2020-03-10&value_threshold=lots"), 400, "value_threshold");
+  expect_error(get("/api/card?date=2019-01-01"), 404, "no race on 2019-01-01");
+}
+
 TEST_F(WebServerTest, BadRequestsGetClearErrorsAndTheServerGoesOn) {
   // Changes only as JSON.
   const httplib::Result form = client_->Post("/api/jobs", "date=2020-03-10", "application/x-www-form-urlencoded");
