@@ -26,6 +26,8 @@ const std::array<FeatureInfo, kFeatureCount>& feature_infos() {
       {"career_place_rate", "career", "Career places / starts, shrunk towards 3/10 by 3 pseudo-starts."},
       {"career_earnings_log", "career", "log(1 + career earnings in euros)."},
       {"earnings_per_start_log", "career", "log(1 + career earnings / career starts)."},
+      {"official_rating", "runner", "The handicapper's rating (valeur) before the race; missing when not published (trot)."},
+      {"body_weight_kg", "runner", "The horse's own weight in kg, where published; missing otherwise."},
       {"mus_runs", "musique", "Runs listed in the musique."},
       {"mus_mean_place", "musique", "Mean place over the musique's classified runs (0 counts as 10)."},
       {"mus_recent3_place", "musique", "Mean place over the three most recent runs (incidents count as 12)."},
@@ -80,6 +82,8 @@ const std::array<FeatureInfo, kFeatureCount>& feature_infos() {
       {"z_weight", "in-race", "z-score of weight_kg within the race."},
       {"rank_rating", "in-race", "Rank of hist_rating, 0 (best) .. 1."},
       {"z_rating", "in-race", "z-score of hist_rating within the race."},
+      {"rank_official_rating", "in-race", "Rank of official_rating, 0 (best) .. 1."},
+      {"z_official_rating", "in-race", "z-score of official_rating within the race: the rating against the field."},
   }};
   return kInfos;
 }

@@ -22,6 +22,7 @@ enum Feature : int {
   // Runner, from its row.
   kAge, kSex, kWeight, kWeightVsField, kDraw, kDrawRelative, kHandicapExtra, kBlinkers, kShoesOff,
   kCareerStarts, kCareerWinRate, kCareerPlaceRate, kCareerEarningsLog, kEarningsPerStartLog,
+  kOfficialRating, kBodyWeight,
   // Musique.
   kMusRuns, kMusMeanPlace, kMusRecent3Place, kMusLastPlace, kMusWins, kMusTop3Rate,
   kMusIncidentRate, kMusSameDisciplinePlace, kMusSameDisciplineRuns, kMusSeasonRuns,
@@ -38,7 +39,7 @@ enum Feature : int {
   kRankHistMeanPosition10, kZHistMeanPosition10, kRankCareerWinRate, kZCareerWinRate,
   kRankJockeyWinRate, kZJockeyWinRate, kRankTrainerWinRate, kZTrainerWinRate,
   kRankEarningsPerStart, kZEarningsPerStart, kRankMusMeanPlace, kZMusMeanPlace,
-  kRankWeight, kZWeight, kRankRating, kZRating,
+  kRankWeight, kZWeight, kRankRating, kZRating, kRankOfficialRating, kZOfficialRating,
   kFeatureCount
 };
 

@@ -256,6 +256,8 @@ void runner_features(const RaceCard& card, const RunnerEntry& runner, int field_
                               ? shrunk_rate(runner.career_places.value_or(0), starts, 0.3, 3.0)
                               : kMissing;
   row[kCareerEarningsLog] = log1p_or_missing(runner.career_earnings_eur);
+  row[kOfficialRating] = opt(runner.official_rating);
+  row[kBodyWeight] = opt(runner.body_weight_kg);
   row[kEarningsPerStartLog] =
       runner.career_earnings_eur && starts > 0
           ? f(std::log1p(static_cast<double>(*runner.career_earnings_eur) / starts))
@@ -376,6 +378,7 @@ Result<RaceFeatures> build_race_features(const RaceCard& card, const PointInTime
   relative_feature(features.values, rows, kMusMeanPlace, false, kRankMusMeanPlace, kZMusMeanPlace);
   relative_feature(features.values, rows, kWeight, true, kRankWeight, kZWeight);
   relative_feature(features.values, rows, kHistRating, true, kRankRating, kZRating);
+  relative_feature(features.values, rows, kOfficialRating, true, kRankOfficialRating, kZOfficialRating);
 
   for (std::size_t i = 0; i < features.values.size(); ++i) {
     if (std::isinf(features.values[i])) {

@@ -101,6 +101,8 @@ struct RunnerEntry {
   bool non_runner = false;
   std::optional<int> finish_position;
   Incident incident = Incident::kNone;
+  std::optional<double> official_rating;  // known before the off
+  std::optional<double> body_weight_kg;
 };
 
 // One race with its runners, for features, prediction and evaluation.

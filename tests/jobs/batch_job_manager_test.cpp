@@ -85,10 +85,15 @@ TEST_F(JobManagerTest, LaunchReturnsAtOnceAndTheJobOutlivesItsLauncher) {
       testing::run_paddock({"jobs", "launch", "--db", db_, "--all", "-w", "1", "-c", "5"});
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   ASSERT_EQ(launched.exit_code, 0) << launched.output;
-  EXPECT_LT(seconds, 1.0) << "launch took " << seconds << " s";
   std::printf("[ figure ] `paddock jobs launch` returned in %.3f s (the launching process has exited)\n", seconds);
   const std::string id = launched.output.substr(0, launched.output.find('\n'));
   BatchJobManager m = manager();
+  // The launcher did not wait for the job (3,000 races in chunks of 5 on one worker take
+  // seconds): it is still queued or running. A behaviour, not a time, so a loaded machine
+  // cannot fail it.
+  const Result<BatchJobStatus> just_launched = m.get_job_status(id);
+  ASSERT_TRUE(just_launched.ok());
+  EXPECT_TRUE(just_launched->status == "queued" || just_launched->status == "running") << just_launched->status;
   const BatchJobStatus done = wait_until_ended(m, id);
   EXPECT_EQ(done.status, "completed");
   EXPECT_TRUE(done.is_completed);

@@ -310,7 +310,7 @@ Result<std::vector<RaceCard>> SqliteDatabase::load_race_cards(const std::vector<
       "SELECT race_id, number, horse_id, COALESCE(jockey_id, 0), COALESCE(trainer_id, 0), age, sex, "
       "draw, weight_kg, handicap_distance_m, blinkers, shoes, musique, career_starts, career_wins, "
       "career_places, career_earnings_eur, morning_odds, final_odds, non_runner, "
-      "finish_position, incident FROM runners "
+      "finish_position, incident, official_rating, body_weight_kg FROM runners "
       "WHERE race_id IN (SELECT value FROM json_each(?1)) ORDER BY race_id, number"));
 
   std::vector<RaceCard> by_id;  // in id order, as the queries return them
@@ -367,6 +367,8 @@ Result<std::vector<RaceCard>> SqliteDatabase::load_race_cards(const std::vector<
     entry.non_runner = r.int64(19) != 0;
     entry.finish_position = r.optional_int(20);
     entry.incident = parse_incident(r.text_view(21)).value_or(Incident::kNone);
+    entry.official_rating = r.optional_real(22);
+    entry.body_weight_kg = r.optional_real(23);
     by_id[next].runners.push_back(std::move(entry));
   }
   runner_query->reset();
