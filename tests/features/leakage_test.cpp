@@ -49,6 +49,34 @@ TEST(Leakage, WipingResultsFromTheRaceDayOnwardChangesNothing) {
   EXPECT_EQ(rows_of_day(db), before);
 }
 
+TEST(Leakage, TimesOnTheRaceDayAndRatingsOfLaterRacesChangeNothing) {
+  // What a race tells after the off (times, réductions, beaten lengths) from the day onward, and
+  // what later races' runners are rated or weigh, never reach a feature of the day's races.
+  testing::TempDir dir("leakage-times");
+  const std::string db = testing::demo_database_copy(dir.path());
+  const auto before = rows_of_day(db);
+  ASSERT_GT(testing::query_int(db, std::string("SELECT COUNT(*) FROM runners ru JOIN races r ON r.id = ru.race_id WHERE "
+                                               "r.race_date >= '") + kDay + "' AND ru.finish_time_s IS NOT NULL"), 0);
+  testing::exec_sql(db, std::string("UPDATE runners SET finish_time_s = finish_time_s * 2, reduction_km_s = NULL, "
+                                    "beaten_lengths = 99 WHERE race_id IN (SELECT id FROM races WHERE race_date >= '") +
+                            kDay + "');"
+                            "UPDATE races SET winning_time_s = 1 WHERE race_date >= '" + kDay + "';"
+                            "UPDATE runners SET official_rating = 99, body_weight_kg = 300 WHERE race_id IN "
+                            "(SELECT id FROM races WHERE race_date > '" + kDay + "');");
+  EXPECT_EQ(rows_of_day(db), before);
+}
+
+TEST(Leakage, TheDaysOwnRatingsAreReadBeforeTheOff) {
+  // The control of the test above: the handicapper's ratings of the day's runners are known
+  // before the off, and they are features.
+  testing::TempDir dir("leakage-ratings");
+  const std::string db = testing::demo_database_copy(dir.path());
+  const auto before = rows_of_day(db);
+  testing::exec_sql(db, std::string("UPDATE runners SET official_rating = official_rating + number WHERE race_id IN "
+                                    "(SELECT id FROM races WHERE race_date = '") + kDay + "')");
+  EXPECT_NE(rows_of_day(db), before);
+}
+
 TEST(Leakage, DeletingLaterRacesChangesNothing) {
   testing::TempDir dir("leakage-delete");
   const std::string db = testing::demo_database_copy(dir.path());
