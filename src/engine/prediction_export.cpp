@@ -6,8 +6,6 @@
 #include <vector>
 
 namespace paddock {
-namespace {
-
 std::string csv_field(const std::string& text) {
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
   std::string quoted = "\"";
@@ -18,9 +16,11 @@ std::string csv_field(const std::string& text) {
   return quoted + '"';
 }
 
-std::string optional_number(const std::optional<double>& value, const char* format) {
+std::string csv_number(const std::optional<double>& value, const char* format) {
   return value ? fmt::format(fmt::runtime(format), *value) : "";
 }
+
+namespace {
 
 // One race's rows, written together once the market's probabilities are known.
 void write_race(const std::vector<ExportRow>& rows, std::ostream& out) {
@@ -36,11 +36,11 @@ void write_race(const std::vector<ExportRow>& rows, std::ostream& out) {
     const std::optional<double> value = row.odds ? std::optional<double>(row.win_probability * *row.odds) : std::nullopt;
     out << fmt::format("{},{},{},{},{},{},{},{:.6f},{:.6f},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", row.race_id,
                        row.race_date, csv_field(row.venue), row.meeting_no, row.race_no, row.number, csv_field(row.horse),
-                       row.score, row.win_probability, row.predicted_rank, optional_number(row.odds, "{:g}"),
+                       row.score, row.win_probability, row.predicted_rank, csv_number(row.odds, "{:g}"),
                        row.finish_position ? std::to_string(*row.finish_position) : "", row.incident, row.model_id,
                        csv_field(row.job_id), csv_field(row.race_name), row.discipline, row.distance_m,
-                       row.is_quinte ? 1 : 0, row.post_time, optional_number(row.fundamental, "{:.6f}"),
-                       optional_number(market, "{:.6f}"), optional_number(value, "{:.4f}"),
+                       row.is_quinte ? 1 : 0, row.post_time, csv_number(row.fundamental, "{:.6f}"),
+                       csv_number(market, "{:.6f}"), csv_number(value, "{:.4f}"),
                        row.odds ? (row.final_odds ? "final" : "morning") : "");
   }
 }

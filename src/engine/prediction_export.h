@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -15,6 +16,11 @@
 #include "store/database.h"
 
 namespace paddock {
+
+// One CSV field, quoted as RFC 4180 requires when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& text);
+// A number in a CSV cell with an fmt format ("{:.6f}"); empty when there is none.
+std::string csv_number(const std::optional<double>& value, const char* format);
 
 // Writes the header and the rows; returns the number of rows written.
 Result<std::int64_t> export_predictions_csv(Database& db, const ExportQuery& query, std::ostream& out);

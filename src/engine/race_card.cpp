@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/racing.h"
+#include "engine/prediction_export.h"
 #include "engine/race_predictor.h"
 #include "features/market.h"
 #include "features/race_features.h"
@@ -231,20 +232,6 @@ Result<DayCard> build_day_card(const CardOptions& options) {
 namespace {
 
 nlohmann::json optional_json(const auto& value) { return value ? nlohmann::json(*value) : nlohmann::json(nullptr); }
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + '"';
-}
-
-std::string csv_number(const std::optional<double>& value, const char* format) {
-  return value ? fmt::format(fmt::runtime(format), *value) : "";
-}
 
 }  // namespace
 
