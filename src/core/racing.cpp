@@ -59,6 +59,18 @@ bool is_obstacle(Discipline discipline) {
          discipline == Discipline::kCross;
 }
 
+GoingClass going_class_of(std::string_view going) {
+  std::string upper(going);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto has = [&](std::string_view word) { return upper.find(word) != std::string::npos; };
+  if (has("PSF") || has("STANDARD") || has("RAPIDE") || has("LENT")) return GoingClass::kAllWeather;
+  // "TRES SOUPLE" and "TRÈS SOUPLE" (the accent is not ASCII) both end in "S SOUPLE".
+  if (has("LOURD") || has("COLLANT") || has("S SOUPLE")) return GoingClass::kHeavy;
+  if (has("SOUPLE")) return GoingClass::kSoft;
+  if (has("BON") || has("SEC") || has("LEGER") || has("GER")) return GoingClass::kGood;
+  return GoingClass::kUnknown;
+}
+
 std::string_view to_string(Incident incident) {
   switch (incident) {
     case Incident::kNone: return "";

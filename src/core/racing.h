@@ -3,6 +3,7 @@
 // monté: ridden), flat (plat) and three jump disciplines (haies: hurdles, steeple, cross).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -18,6 +19,14 @@ std::string_view to_string(Discipline discipline);
 std::optional<Discipline> parse_discipline(std::string_view text);
 bool is_trot(Discipline discipline);
 bool is_obstacle(Discipline discipline);
+
+// The ground as the speed figures group it (features/pace_book.h): what `going` says, read
+// from the stored text or the PMU's penetrometre label, case-insensitively. kUnknown for an
+// empty or unrecognised label (trotting tracks usually publish none).
+enum class GoingClass : std::uint8_t { kUnknown, kGood, kSoft, kHeavy, kAllWeather };
+// PSF, STANDARD, RAPIDE, LENT: all-weather; LOURD, COLLANT, TRES SOUPLE: heavy; SOUPLE (BON
+// SOUPLE included): soft; BON, SEC, LEGER: good.
+GoingClass going_class_of(std::string_view going);
 
 // How a runner's race ended, besides a finishing position.
 enum class Incident { kNone, kDisqualified, kFell, kPulledUp, kUnseated, kDemoted };

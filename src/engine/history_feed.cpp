@@ -30,6 +30,7 @@ struct FeedBatch {
   std::optional<Day> complete_before;
   std::optional<Error> error;
   std::optional<std::vector<Day>> horses_until;  // by horse id: the last day of its job races
+  std::optional<PaceBook> paces;  // the pars before the first computed race after stored runs
 
   std::size_t size() const { return stored.size() + races.size(); }
 };
@@ -114,6 +115,7 @@ struct HistoryFeed::Reader {
   Status read_days(Database& db, Day from, Day before) {
     if (stopping()) return ok_status();
     PADDOCK_TRY(db.begin_read());
+    FeedBatch batch;
     if (source == Source::kStored) {
       Result<std::optional<Day>> dirty = db.history_dirty_from();
       if (!dirty.ok()) {
@@ -126,11 +128,18 @@ struct HistoryFeed::Reader {
         note = fmt::format("the stored history changed during the job (from {}): the runs from {} on are computed "
                            "from the races", format_day(**dirty), format_day(from));
       }
+      if (source == Source::kComputed) {
+        Result<PaceBook> paces = PaceBook::load_before(db, from);
+        if (!paces.ok()) {
+          db.rollback();
+          return paces.error();
+        }
+        batch.paces = std::move(*paces);
+      }
     }
-    FeedBatch batch;
     bool open = true;
     auto flush = [&] {
-      if (open && batch.size() > 0) open = push(std::exchange(batch, FeedBatch()));
+      if (open && (batch.size() > 0 || batch.paces)) open = push(std::exchange(batch, FeedBatch()));
     };
     Status read = ok_status();
     if (source == Source::kStored) {
@@ -190,6 +199,7 @@ Status HistoryFeed::advance_to(std::size_t window) {
       history_.start_window(target.first_day);  // drops what the job no longer needs
     }
     for (const StoredRun& stored : batch.stored) history_.add_stored(stored);
+    if (batch.paces) history_.seed_paces(std::move(*batch.paces));
     std::size_t begin = 0;
     for (std::uint32_t end : batch.race_ends) {
       history_.add_race(std::span<const RunRecord>(batch.races.data() + begin, end - begin));

@@ -57,6 +57,16 @@ const std::array<FeatureInfo, kFeatureCount>& feature_infos() {
       {"hist_rating_trend", "history", "Rating now minus the rating three runs ago (improving or declining)."},
       {"hist_class", "history", "Mean log(1 + prize) of the last 5 races run: the class the horse has been racing in."},
       {"hist_class_change", "history", "log(1 + today's prize) minus hist_class: up (> 0) or down in class."},
+      {"hist_speed_last", "history", "Speed figure of the latest run that has one (of the last 10): the par pace of its race minus its pace, in seconds per km (> 0 faster than par); pars from races before that run's day only."},
+      {"hist_speed_best_5", "history", "Best speed figure of the latest 5 runs with one (of the last 10)."},
+      {"hist_speed_mean_5", "history", "Mean speed figure of the latest 5 runs with one (of the last 10)."},
+      {"hist_speed_trend", "history", "Latest speed figure minus the mean of the (up to 4) figures before it: improving (> 0) or declining."},
+      {"hist_reduction_last", "history", "Trot: réduction figure of the latest run with one (of the last 10): the par réduction kilométrique minus the horse's, in seconds per km."},
+      {"hist_reduction_best_5", "history", "Trot: best réduction figure of the latest 5 runs with one."},
+      {"hist_reduction_mean_5", "history", "Trot: mean réduction figure of the latest 5 runs with one."},
+      {"hist_reduction_trend", "history", "Trot: latest réduction figure minus the mean of the (up to 4) before it."},
+      {"hist_official_rating_change", "history", "Today's official rating minus the one it ran off in its latest rated run (of the last 10): raised (> 0) or dropped by the handicapper."},
+      {"hist_weight_change", "history", "Weight carried today minus the weight carried in its latest run with one (of the last 10), in kg."},
       {"jockey_starts_365", "jockey", "Jockey or driver starts in the 365 days before the race day."},
       {"jockey_win_rate_365", "jockey", "Jockey wins / starts over 365 days, shrunk towards 1/10 by 20 starts."},
       {"jockey_top3_rate_365", "jockey", "Jockey top-3 finishes / starts over 365 days, shrunk towards 3/10."},
@@ -84,6 +94,8 @@ const std::array<FeatureInfo, kFeatureCount>& feature_infos() {
       {"z_rating", "in-race", "z-score of hist_rating within the race."},
       {"rank_official_rating", "in-race", "Rank of official_rating, 0 (best) .. 1."},
       {"z_official_rating", "in-race", "z-score of official_rating within the race: the rating against the field."},
+      {"rank_speed_best_5", "in-race", "Rank of hist_speed_best_5, 0 (best) .. 1."},
+      {"z_speed_best_5", "in-race", "z-score of hist_speed_best_5 within the race: the fastest recent run against the field's."},
   }};
   return kInfos;
 }

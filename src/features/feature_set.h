@@ -31,6 +31,9 @@ enum Feature : int {
   kHistBestPosition5, kHistWinRate10, kHistTop3Rate10, kHistIncidentRate10, kHistRuns90d,
   kHistSameDisciplineRuns, kHistSameDisciplinePosition, kHistDistancePosition, kHistDistanceChange,
   kHistSameJockey, kHistRating, kHistRatingTrend, kHistClass, kHistClassChange,
+  kHistSpeedLast, kHistSpeedBest5, kHistSpeedMean5, kHistSpeedTrend,
+  kHistReductionLast, kHistReductionBest5, kHistReductionMean5, kHistReductionTrend,
+  kHistOfficialRatingChange, kHistWeightChange,
   // Jockey or driver, trainer, stall.
   kJockeyStarts365, kJockeyWinRate365, kJockeyTop3Rate365, kJockeyWinRate60,
   kTrainerStarts365, kTrainerWinRate365, kTrainerTop3Rate365, kTrainerWinRate60,
@@ -40,6 +43,7 @@ enum Feature : int {
   kRankJockeyWinRate, kZJockeyWinRate, kRankTrainerWinRate, kZTrainerWinRate,
   kRankEarningsPerStart, kZEarningsPerStart, kRankMusMeanPlace, kZMusMeanPlace,
   kRankWeight, kZWeight, kRankRating, kZRating, kRankOfficialRating, kZOfficialRating,
+  kRankSpeedBest5, kZSpeedBest5,
   kFeatureCount
 };
 

@@ -146,10 +146,11 @@ Result<HistoryIndex> HistoryIndex::load(Database& db) {
 void HistoryIndex::add_race(std::span<const RunRecord> runs) {
   if (finished_) return;
   const std::vector<float> ratings = ratings_.rate(runs);
-  for (std::size_t i = 0; i < runs.size(); ++i) add_run(runs[i], ratings[i]);
+  const std::vector<RunFigures> figures = paces_.figure(runs);
+  for (std::size_t i = 0; i < runs.size(); ++i) add_run(runs[i], ratings[i], figures[i]);
 }
 
-HorseRun make_horse_run(const RunRecord& run, float rating_after) {
+HorseRun make_horse_run(const RunRecord& run, float rating_after, const RunFigures& figures) {
   const int position = run.finish_position.value_or(0);
   HorseRun horse_run;
   horse_run.day = run.day;
@@ -162,16 +163,21 @@ HorseRun make_horse_run(const RunRecord& run, float rating_after) {
   horse_run.prize_log = run.prize_eur ? static_cast<float>(std::log1p(static_cast<double>(*run.prize_eur)))
                                       : std::numeric_limits<float>::quiet_NaN();
   horse_run.rating_after = rating_after;
+  horse_run.speed_figure = figures.speed;
+  horse_run.reduction_figure = figures.reduction;
+  constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+  horse_run.official_rating = run.official_rating ? static_cast<float>(*run.official_rating) : kNaN;
+  horse_run.weight_kg = run.weight_kg ? static_cast<float>(*run.weight_kg) : kNaN;
   return horse_run;
 }
 
-void HistoryIndex::add_horse_run(const RunRecord& run, float rating_after) {
+void HistoryIndex::add_horse_run(const RunRecord& run, float rating_after, const RunFigures& figures) {
   last_day_ = std::max(last_day_, run.day);
-  slot(building_horses_, run.horse_id).push_back(make_horse_run(run, rating_after));
+  slot(building_horses_, run.horse_id).push_back(make_horse_run(run, rating_after, figures));
 }
 
-void HistoryIndex::add_run(const RunRecord& run, float rating_after) {
-  add_horse_run(run, rating_after);
+void HistoryIndex::add_run(const RunRecord& run, float rating_after, const RunFigures& figures) {
+  add_horse_run(run, rating_after, figures);
   const int position = run.finish_position.value_or(0);
   const bool won = position == 1;
   const bool top3 = position >= 1 && position <= 3;
@@ -204,7 +210,7 @@ Result<HistoryIndex> HistoryIndex::load_stored(Database& db, const HistoryNeeds*
   HistoryIndex index;
   if (needs == nullptr) {
     PADDOCK_TRY(db.for_each_stored_run(StoredRunQuery{}, [&](const StoredRun& stored) {
-      index.add_horse_run(stored.run, stored.rating_after);
+      index.add_horse_run(stored.run, stored.rating_after, RunFigures{stored.speed_figure, stored.reduction_figure});
       const int position = stored.run.finish_position.value_or(0);
       if (stored.run.jockey_id > 0) add_person(index.building_jockeys_, stored.run.jockey_id, stored.run.day, position == 1, position >= 1 && position <= 3);
       if (stored.run.trainer_id > 0) add_person(index.building_trainers_, stored.run.trainer_id, stored.run.day, position == 1, position >= 1 && position <= 3);
@@ -219,7 +225,7 @@ Result<HistoryIndex> HistoryIndex::load_stored(Database& db, const HistoryNeeds*
   // from its last run before the first day.
   StoredRunQuery horses{StoredRunQuery::By::kHorse, needs->horses, std::nullopt, needs->last_day};
   PADDOCK_TRY(db.for_each_stored_run(horses, [&](const StoredRun& stored) {
-    index.add_horse_run(stored.run, stored.rating_after);
+    index.add_horse_run(stored.run, stored.rating_after, RunFigures{stored.speed_figure, stored.reduction_figure});
     ++index.run_count_;
   }));
   const Day people_from = needs->first_day - kLongestWindowDays;
@@ -276,6 +282,7 @@ void HistoryIndex::finish() {
   if (finished_) return;
   finished_ = true;
   ratings_.clear();
+  paces_ = PaceBook();
   horses_.assign(building_horses_);
   jockeys_.assign(building_jockeys_);
   trainers_.assign(building_trainers_);

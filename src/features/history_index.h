@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "features/pace_book.h"
 #include "features/point_in_time_history.h"
 #include "features/rating_book.h"
 #include "store/database.h"
@@ -124,9 +125,9 @@ class HistoryIndex final : public PointInTimeHistory {
 
   static void add_person(std::vector<std::vector<PersonRun>>& people, EntityId id, Day day,
                          bool won, bool top3);
-  void add_run(const RunRecord& run, float rating_after);
+  void add_run(const RunRecord& run, float rating_after, const RunFigures& figures);
   // The parts of a stored run, each added alone: a subset load reads each part's runs apart.
-  void add_horse_run(const RunRecord& run, float rating_after);
+  void add_horse_run(const RunRecord& run, float rating_after, const RunFigures& figures);
   void add_stored_draw_run(const StoredRun& stored);
 
   // While building (add_race), runs go to per-entity vectors; finish() moves them to the flat
@@ -135,6 +136,7 @@ class HistoryIndex final : public PointInTimeHistory {
   std::vector<std::vector<PersonRun>> building_jockeys_;
   std::vector<std::vector<PersonRun>> building_trainers_;
   RatingBook ratings_;  // current ratings, during the build
+  PaceBook paces_;      // the pars of the days built so far, during the build
 
   FlatRuns<HorseRun> horses_;  // by horse id
   PeopleTable jockeys_;

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "features/history_index.h"
+#include "features/pace_book.h"
 #include "features/rating_book.h"
 
 namespace paddock {
@@ -30,6 +31,13 @@ class RunningState {
  public:
   RunningState(Database& db, Day start, bool from_scratch) : db_(db), start_(start), from_scratch_(from_scratch) {}
 
+  // The pars of the races before the start (none from scratch).
+  Status load_paces() {
+    if (from_scratch_) return ok_status();
+    PADDOCK_ASSIGN_OR_RETURN(paces_, PaceBook::load_before(db_, start_));
+    return ok_status();
+  }
+
   Day start() const { return start_; }
 
   Status load_horse(EntityId horse_id) {
@@ -41,6 +49,7 @@ class RunningState {
   }
 
   RatingBook& book() { return book_; }
+  PaceBook& paces() { return paces_; }
 
   Result<StallTotals*> totals(std::uint64_t key) {
     const auto found = totals_.find(key);
@@ -60,6 +69,7 @@ class RunningState {
   Day start_;
   bool from_scratch_;
   RatingBook book_;
+  PaceBook paces_;
   std::unordered_set<EntityId> seen_horses_;
   std::unordered_map<std::uint64_t, StallTotals> totals_;
 };
@@ -68,11 +78,14 @@ class RunningState {
 Result<std::vector<StoredRun>> compute_race(std::span<const RunRecord> runs, RunningState& state) {
   for (const RunRecord& run : runs) PADDOCK_TRY(state.load_horse(run.horse_id));
   const std::vector<float> ratings = state.book().rate(runs);
+  const std::vector<RunFigures> figures = state.paces().figure(runs);
   std::vector<StoredRun> stored(runs.size());
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const RunRecord& run = runs[i];
     stored[i].run = run;
     stored[i].rating_after = ratings[i];
+    stored[i].speed_figure = figures[i].speed;
+    stored[i].reduction_figure = figures[i].reduction;
     const std::optional<std::uint64_t> key = stall_group_key(run.venue_id, run.discipline, run.draw, run.field_size);
     if (!key) continue;
     PADDOCK_ASSIGN_OR_RETURN(StallTotals* totals, state.totals(*key));
@@ -97,6 +110,7 @@ Result<bool> refresh_some_days(Database& db, std::unique_ptr<RunningState>& stat
   // from it, with the state read afresh from the runs stored before it.
   if (!state || state->start() > *dirty || refresh.next_day != *dirty) {
     state = std::make_unique<RunningState>(db, *dirty, *dirty == std::numeric_limits<Day>::min());
+    PADDOCK_TRY(state->load_paces());
     PADDOCK_TRY(db.delete_stored_runs_from(*dirty));
   }
   PADDOCK_ASSIGN_OR_RETURN(const std::vector<Day> days, db.finished_race_days_from(*dirty, kDaysPerTransaction + 1));

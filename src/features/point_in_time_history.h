@@ -11,9 +11,11 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
+#include "features/pace_book.h"
 #include "store/records.h"
 
 namespace paddock {
@@ -29,6 +31,12 @@ struct HorseRun {
   Discipline discipline = Discipline::kPlat;
   float prize_log = 0.0F;     // log(1 + prize in euros) of the race; NaN when unknown
   float rating_after = 0.0F;  // the horse's rating once this run's result is known
+  // Its speed and réduction figures (features/pace_book.h), the handicapper's rating and the
+  // weight carried; NaN when unknown.
+  float speed_figure = std::numeric_limits<float>::quiet_NaN();
+  float reduction_figure = std::numeric_limits<float>::quiet_NaN();
+  float official_rating = std::numeric_limits<float>::quiet_NaN();
+  float weight_kg = std::numeric_limits<float>::quiet_NaN();
 
   bool won() const { return position == 1; }
   bool top3() const { return position >= 1 && position <= 3; }
@@ -37,7 +45,7 @@ struct HorseRun {
 };
 
 // A run as the histories keep it.
-HorseRun make_horse_run(const RunRecord& run, float rating_after);
+HorseRun make_horse_run(const RunRecord& run, float rating_after, const RunFigures& figures);
 
 // What a history keeps of a horse's runs older than those it keeps whole: per discipline,
 // how many there were and the normalised positions of the latest five, most recent first

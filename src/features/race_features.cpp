@@ -105,6 +105,52 @@ void musique_features(std::string_view text, Discipline today, Musique& musique,
   row[kMusSeasonRuns] = f(season);
 }
 
+// The latest (up to 5) figures among the last 10 runs, most recent first: last, best, mean and
+// trend (the latest minus the mean of the others). Only the last 10 runs are read, which every
+// history keeps whole.
+void figure_summary(std::span<const HorseRun> runs, float HorseRun::*figure, float* last, float* best,
+                    float* mean, float* trend) {
+  std::array<double, 5> latest{};
+  std::size_t count = 0;
+  const std::size_t n = runs.size();
+  for (std::size_t k = 0; k < std::min<std::size_t>(n, 10) && count < latest.size(); ++k) {
+    const float value = runs[n - 1 - k].*figure;
+    if (!std::isnan(value)) latest[count++] = value;
+  }
+  if (count == 0) {
+    *last = *best = *mean = *trend = kMissing;
+    return;
+  }
+  const double sum = std::accumulate(latest.begin(), latest.begin() + static_cast<std::ptrdiff_t>(count), 0.0);
+  *last = f(latest[0]);
+  *best = f(*std::max_element(latest.begin(), latest.begin() + static_cast<std::ptrdiff_t>(count)));
+  *mean = f(sum / static_cast<double>(count));
+  *trend = count > 1 ? f(latest[0] - (sum - latest[0]) / static_cast<double>(count - 1)) : kMissing;
+}
+
+void figure_features(std::span<const HorseRun> runs, float* row) {
+  figure_summary(runs, &HorseRun::speed_figure, &row[kHistSpeedLast], &row[kHistSpeedBest5], &row[kHistSpeedMean5],
+                 &row[kHistSpeedTrend]);
+  figure_summary(runs, &HorseRun::reduction_figure, &row[kHistReductionLast], &row[kHistReductionBest5],
+                 &row[kHistReductionMean5], &row[kHistReductionTrend]);
+}
+
+// Today's value minus the one of the latest run (of the last 10) that had it.
+float change_since_last(std::span<const HorseRun> runs, float HorseRun::*field, const std::optional<double>& today) {
+  if (!today) return kMissing;
+  const std::size_t n = runs.size();
+  for (std::size_t k = 0; k < std::min<std::size_t>(n, 10); ++k) {
+    const float before = runs[n - 1 - k].*field;
+    if (!std::isnan(before)) return f(*today - static_cast<double>(before));
+  }
+  return kMissing;
+}
+
+void rating_and_weight_changes(std::span<const HorseRun> runs, const RunnerEntry& runner, float* row) {
+  row[kHistOfficialRatingChange] = change_since_last(runs, &HorseRun::official_rating, runner.official_rating);
+  row[kHistWeightChange] = change_since_last(runs, &HorseRun::weight_kg, runner.weight_kg);
+}
+
 // Reads the horse's latest runs (HorseHistory::recent: at least the last 10 and all of the last
 // 90 days) and, for the career counts and the same-discipline form, what is known of the
 // earlier ones: the same values whether the history keeps the whole career or not.
@@ -122,7 +168,9 @@ void history_features(const RaceCard& card, const RunnerEntry& runner, const Poi
                         kHistMeanPosition10, kHistBestPosition5, kHistWinRate10, kHistTop3Rate10,
                         kHistIncidentRate10, kHistSameDisciplinePosition, kHistDistancePosition,
                         kHistDistanceChange, kHistSameJockey, kHistRating, kHistRatingTrend,
-                        kHistClass, kHistClassChange}) {
+                        kHistClass, kHistClassChange, kHistSpeedLast, kHistSpeedBest5, kHistSpeedMean5,
+                        kHistSpeedTrend, kHistReductionLast, kHistReductionBest5, kHistReductionMean5,
+                        kHistReductionTrend, kHistOfficialRatingChange, kHistWeightChange}) {
       row[feature] = kMissing;
     }
     return;
@@ -201,6 +249,8 @@ void history_features(const RaceCard& card, const RunnerEntry& runner, const Poi
                               : kMissing;
   const double mean_distance = distance_sum5 / count5;
   row[kHistDistanceChange] = mean_distance > 0 ? f(std::log(card.distance_m / mean_distance)) : kMissing;
+  figure_features(runs, row);
+  rating_and_weight_changes(runs, runner, row);
 }
 
 void people_features(const RaceCard& card, const RunnerEntry& runner, const PointInTimeHistory& history,
@@ -379,6 +429,7 @@ Result<RaceFeatures> build_race_features(const RaceCard& card, const PointInTime
   relative_feature(features.values, rows, kWeight, true, kRankWeight, kZWeight);
   relative_feature(features.values, rows, kHistRating, true, kRankRating, kZRating);
   relative_feature(features.values, rows, kOfficialRating, true, kRankOfficialRating, kZOfficialRating);
+  relative_feature(features.values, rows, kHistSpeedBest5, true, kRankSpeedBest5, kZSpeedBest5);
 
   for (std::size_t i = 0; i < features.values.size(); ++i) {
     if (std::isinf(features.values[i])) {

@@ -45,7 +45,7 @@ void RollingHistory::start_window(Day first_day) {
 
 void RollingHistory::add_stored(const StoredRun& stored) {
   ratings_seeded_ = false;
-  add_horse_run(stored.run, stored.rating_after);
+  add_horse_run(stored.run, stored.rating_after, RunFigures{stored.speed_figure, stored.reduction_figure});
   const int position = stored.run.finish_position.value_or(0);
   if (stored.run.jockey_id > 0) add_person(jockeys_, stored.run.jockey_id, stored.run.day, position);
   if (stored.run.trainer_id > 0) add_person(trainers_, stored.run.trainer_id, stored.run.day, position);
@@ -61,9 +61,10 @@ void RollingHistory::add_stored(const StoredRun& stored) {
 void RollingHistory::add_race(std::span<const RunRecord> runs) {
   if (!ratings_seeded_) seed_ratings();
   const std::vector<float> ratings = ratings_.rate(runs);
+  const std::vector<RunFigures> figures = paces_.figure(runs);
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const RunRecord& run = runs[i];
-    add_horse_run(run, ratings[i]);
+    add_horse_run(run, ratings[i], figures[i]);
     const int position = run.finish_position.value_or(0);
     if (run.jockey_id > 0) add_person(jockeys_, run.jockey_id, run.day, position);
     if (run.trainer_id > 0) add_person(trainers_, run.trainer_id, run.day, position);
@@ -88,7 +89,9 @@ void RollingHistory::seed_ratings() {
 
 // A run leaves `recent` once no query from the window's first day on reads it whole: it is
 // older than 90 days before that day, and ten later runs come before that day.
-void RollingHistory::add_horse_run(const RunRecord& run, float rating_after) {
+void RollingHistory::seed_paces(PaceBook paces) { paces_ = std::move(paces); }
+
+void RollingHistory::add_horse_run(const RunRecord& run, float rating_after, const RunFigures& figures) {
   if (run.horse_id < 0) return;
   slot(last_ratings_, run.horse_id) = rating_after;
   if (!horse_needed(run.horse_id)) return;
@@ -101,7 +104,7 @@ void RollingHistory::add_horse_run(const RunRecord& run, float rating_after) {
     ++gone;
   }
   recent.erase(recent.begin(), recent.begin() + static_cast<std::ptrdiff_t>(gone));
-  recent.push_back(make_horse_run(run, rating_after));
+  recent.push_back(make_horse_run(run, rating_after, figures));
 }
 
 // A person's run leaves once it is more than 365 days before the window's first day; the

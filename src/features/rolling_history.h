@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "features/pace_book.h"
 #include "features/point_in_time_history.h"
 #include "features/rating_book.h"
 #include "store/records.h"
@@ -41,8 +42,12 @@ class RollingHistory final : public PointInTimeHistory {
   void start_window(Day first_day);
   // Adds one stored run. Runs come in the stored order (day, race, number).
   void add_stored(const StoredRun& stored);
-  // Adds one finished race (its starters, in number order), rating it from the state.
+  // Adds one finished race (its starters, in number order), rating and figuring it from the
+  // state.
   void add_race(std::span<const RunRecord> runs);
+  // The pars of every race before the first computed race that follows stored runs (stored
+  // runs carry their figures, not the races' times): PaceBook::load_before that day.
+  void seed_paces(PaceBook paces);
 
   HorseHistory horse_before(EntityId horse_id, Day day) const override;
   TwoWindows jockey_windows(EntityId jockey_id, Day day, int long_days, int short_days) const override;
@@ -85,7 +90,7 @@ class RollingHistory final : public PointInTimeHistory {
     float expected = 0.0F;
   };
 
-  void add_horse_run(const RunRecord& run, float rating_after);
+  void add_horse_run(const RunRecord& run, float rating_after, const RunFigures& figures);
   bool horse_needed(EntityId horse_id) const;
   void add_person(std::vector<PersonState>& people, EntityId id, Day day, int position);
   void add_draw_run(std::uint64_t key, const DrawRun& run);
@@ -103,6 +108,7 @@ class RollingHistory final : public PointInTimeHistory {
   std::vector<PersonState> trainers_;
   std::unordered_map<std::uint64_t, std::vector<DrawRun>> draws_;
   RatingBook ratings_;  // computed races only
+  PaceBook paces_;      // computed races only
   bool ratings_seeded_ = true;  // false once stored runs came without their races' ratings
   std::int64_t runs_added_ = 0;
 };

@@ -119,6 +119,8 @@ class Database {
   virtual Status for_each_finished_race_from(
       std::optional<Day> from, std::optional<Day> before,
       const std::function<void(std::span<const RunRecord>)>& visit) = 0;
+  // The times of every finished race before `day` that has a winner, in no particular order.
+  virtual Status for_each_race_time_before(Day day, const std::function<void(const RaceTimeRecord&)>& visit) = 0;
   // The first and last day of these races (none when no id names a race).
   virtual Result<std::optional<std::pair<Day, Day>>> race_day_span(const std::vector<RaceId>& ids) = 0;
   // For each horse that runs in these races (non-runners included), the last of their days.

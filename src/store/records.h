@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -137,13 +138,41 @@ struct RunRecord {
   std::optional<int> draw;
   std::optional<int> finish_position;  // nullopt: not classified (incident or unplaced)
   Incident incident = Incident::kNone;
+  // Known before the off, read by later races: the handicapper's rating, the weight carried,
+  // and the distance the runner set off from (a trotting handicap's recul), when published.
+  std::optional<double> official_rating;
+  std::optional<double> weight_kg;
+  std::optional<int> handicap_distance_m;
+  // What the race told after the off, for the speed figures of later races: the ground, the
+  // race's official (winning) time, the runner's time, réduction kilométrique and margin.
+  GoingClass going = GoingClass::kUnknown;
+  std::optional<double> winning_time_s;
+  std::optional<double> finish_time_s;
+  std::optional<double> reduction_km_s;
+  std::optional<double> beaten_lengths;
+};
+
+// A finished race's times, as the pars of the speed figures read them (features/pace_book.h):
+// its official time and its winner's réduction kilométrique (the lowest-numbered winner's in
+// a dead heat); a race without a classified winner has none.
+struct RaceTimeRecord {
+  Day day = 0;
+  EntityId venue_id = 0;
+  Discipline discipline = Discipline::kPlat;
+  int distance_m = 0;
+  GoingClass going = GoingClass::kUnknown;
+  std::optional<double> winning_time_s;
+  std::optional<double> winner_reduction_km_s;
 };
 
 // A finished run as the stored history (run_history) keeps it: the run, the horse's rating
 // after it, and the running totals of its stall group up to and including it.
 struct StoredRun {
-  RunRecord run;
+  RunRecord run;  // without the race's times: the figures below are what the history keeps of them
   float rating_after = 0.0F;
+  // The run's speed figure and réduction figure (features/pace_book.h); NaN: none.
+  float speed_figure = std::numeric_limits<float>::quiet_NaN();
+  float reduction_figure = std::numeric_limits<float>::quiet_NaN();
   std::optional<std::int64_t> draw_key;  // none: no stall statistics for this run
   std::int64_t draw_starts = 0;
   float draw_wins = 0.0F;

@@ -93,6 +93,25 @@ TEST_F(HistoryStoreTest, AChangedOldResultIsRecomputedFromItsDay) {
   expect_same_features(cards("2020-01-20", "2020-01-22"));
 }
 
+TEST_F(HistoryStoreTest, AChangedTimeOrRatingIsRecomputedFromItsDay) {
+  ASSERT_TRUE(refresh_stored_history(*db_).ok());
+  EXPECT_GT(testing::query_int(db_path_, "SELECT COUNT(*) FROM run_history WHERE speed_figure IS NOT NULL"), 10000);
+  EXPECT_GT(testing::query_int(db_path_, "SELECT COUNT(*) FROM run_history WHERE reduction_figure IS NOT NULL"), 1000);
+  // A corrected official time: the pars of every later day move, and the runs of that day.
+  testing::exec_sql(db_path_, "UPDATE races SET winning_time_s = winning_time_s + 3 WHERE id = "
+                              "(SELECT MIN(id) FROM races WHERE race_date = '2020-01-20' AND status = 'finished')");
+  EXPECT_EQ(testing::query_text(db_path_, "SELECT dirty_from FROM history_state"), "2020-01-20");
+  ASSERT_TRUE(refresh_stored_history(*db_).ok());
+  // A runner's réduction and a rating the day after: the refresh starts from the pars before it.
+  testing::exec_sql(db_path_, "UPDATE runners SET reduction_km_s = reduction_km_s + 1, official_rating = 30 "
+                              "WHERE race_id IN (SELECT id FROM races WHERE race_date = '2020-02-03')");
+  EXPECT_EQ(testing::query_text(db_path_, "SELECT dirty_from FROM history_state"), "2020-02-03");
+  const HistoryRefresh refresh = *refresh_stored_history(*db_);
+  EXPECT_LT(refresh.runs_written, testing::query_int(db_path_, "SELECT COUNT(*) FROM run_history"));
+  expect_same_features(cards("2020-02-03", "2020-02-06"));
+  expect_same_features(cards("2020-03-10", "2020-03-12"));
+}
+
 TEST_F(HistoryStoreTest, DeletedRacesAndLateImportsAreRecomputed) {
   ASSERT_TRUE(refresh_stored_history(*db_).ok());
   const RaceId race = testing::query_int(db_path_, "SELECT MIN(id) FROM races WHERE race_date = '2020-02-05'");

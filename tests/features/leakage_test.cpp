@@ -77,6 +77,25 @@ TEST(Leakage, TheDaysOwnRatingsAreReadBeforeTheOff) {
   EXPECT_NE(rows_of_day(db), before);
 }
 
+TEST(Leakage, TimesAndWeightsOfEarlierDaysAreRead) {
+  // The control of the times test: the day before's times make speed figures, and the weights
+  // and ratings of earlier runs make the changes since the last run.
+  for (const char* change :
+       {"UPDATE races SET winning_time_s = winning_time_s - 2 WHERE race_date < '2020-03-10' AND race_date >= '2020-02-20'",
+        "UPDATE runners SET reduction_km_s = reduction_km_s - 1 WHERE race_id IN "
+        "(SELECT id FROM races WHERE race_date < '2020-03-10' AND race_date >= '2020-02-20')",
+        "UPDATE runners SET weight_kg = weight_kg + 1 WHERE race_id IN "
+        "(SELECT id FROM races WHERE race_date < '2020-03-10' AND race_date >= '2020-02-20')",
+        "UPDATE runners SET official_rating = official_rating + 1 WHERE race_id IN "
+        "(SELECT id FROM races WHERE race_date < '2020-03-10' AND race_date >= '2020-02-20')"}) {
+    testing::TempDir dir("leakage-earlier-times");
+    const std::string db = testing::demo_database_copy(dir.path());
+    const auto before = rows_of_day(db);
+    testing::exec_sql(db, change);
+    EXPECT_NE(rows_of_day(db), before) << change;
+  }
+}
+
 TEST(Leakage, DeletingLaterRacesChangesNothing) {
   testing::TempDir dir("leakage-delete");
   const std::string db = testing::demo_database_copy(dir.path());

@@ -14,7 +14,7 @@ TEST(Store, MigrationsApplyOnceAndSettingsHold) {
   const std::string path = dir.file("new.db");
   { testing::open_or_die(path); }
   { testing::open_or_die(path); }
-  EXPECT_EQ(testing::query_int(path, "SELECT COUNT(*) FROM schema_migrations"), 9);
+  EXPECT_EQ(testing::query_int(path, "SELECT COUNT(*) FROM schema_migrations"), 10);
   EXPECT_EQ(testing::query_text(path, "PRAGMA journal_mode"), "wal");
   for (const char* table : {"races", "runners", "predictions", "models", "prediction_jobs", "job_races", "demo_truth"}) {
     EXPECT_EQ(testing::query_int(path, std::string("SELECT COUNT(*) FROM sqlite_master WHERE name = '") + table + "'"), 1)

@@ -367,7 +367,45 @@ ALTER TABLE runners ADD COLUMN official_rating REAL;
 ALTER TABLE runners ADD COLUMN body_weight_kg REAL;
 )sql";
 
-constexpr std::array<Migration, 9> kMigrations{{
+// Migration 10: the stored history keeps each run's speed and réduction figures and what later
+// races compare with (the rating and weight carried), and the values they are made of send the
+// refresh back to their day when they change. Every stored run is recomputed once.
+constexpr const char* kSpeedFigures = R"sql(
+ALTER TABLE run_history ADD COLUMN official_rating REAL;
+ALTER TABLE run_history ADD COLUMN weight_kg REAL;
+ALTER TABLE run_history ADD COLUMN speed_figure REAL;
+ALTER TABLE run_history ADD COLUMN reduction_figure REAL;
+UPDATE history_state SET dirty_from = '0000-01-01';
+DROP TRIGGER history_dirty_runner_update;
+DROP TRIGGER history_dirty_race_update;
+CREATE TRIGGER history_dirty_runner_update
+AFTER UPDATE OF race_id, number, horse_id, jockey_id, trainer_id, draw, non_runner, finish_position, incident,
+  official_rating, weight_kg, handicap_distance_m, finish_time_s, reduction_km_s, beaten_lengths
+ON runners
+WHEN OLD.race_id IS NOT NEW.race_id OR OLD.number IS NOT NEW.number OR OLD.horse_id IS NOT NEW.horse_id
+  OR OLD.jockey_id IS NOT NEW.jockey_id OR OLD.trainer_id IS NOT NEW.trainer_id OR OLD.draw IS NOT NEW.draw
+  OR OLD.non_runner IS NOT NEW.non_runner OR OLD.finish_position IS NOT NEW.finish_position
+  OR OLD.incident IS NOT NEW.incident OR OLD.official_rating IS NOT NEW.official_rating
+  OR OLD.weight_kg IS NOT NEW.weight_kg OR OLD.handicap_distance_m IS NOT NEW.handicap_distance_m
+  OR OLD.finish_time_s IS NOT NEW.finish_time_s OR OLD.reduction_km_s IS NOT NEW.reduction_km_s
+  OR OLD.beaten_lengths IS NOT NEW.beaten_lengths
+BEGIN
+  UPDATE history_state SET dirty_from = MIN(COALESCE(dirty_from, '9999-12-31'),
+    COALESCE((SELECT race_date FROM races WHERE id = OLD.race_id), '9999-12-31'),
+    COALESCE((SELECT race_date FROM races WHERE id = NEW.race_id), '9999-12-31'));
+END;
+CREATE TRIGGER history_dirty_race_update
+AFTER UPDATE OF race_date, status, venue_id, discipline, distance_m, prize_eur, going, winning_time_s ON races
+WHEN OLD.race_date IS NOT NEW.race_date OR OLD.status IS NOT NEW.status OR OLD.venue_id IS NOT NEW.venue_id
+  OR OLD.discipline IS NOT NEW.discipline OR OLD.distance_m IS NOT NEW.distance_m
+  OR OLD.prize_eur IS NOT NEW.prize_eur OR OLD.going IS NOT NEW.going
+  OR OLD.winning_time_s IS NOT NEW.winning_time_s
+BEGIN
+  UPDATE history_state SET dirty_from = MIN(COALESCE(dirty_from, '9999-12-31'), OLD.race_date, NEW.race_date);
+END;
+)sql";
+
+constexpr std::array<Migration, 10> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "job process start time", kJobProcessStart},
     {3, "job manager: attempts, retries, queue, settings", kJobManager},
@@ -377,6 +415,7 @@ constexpr std::array<Migration, 9> kMigrations{{
     {7, "notification outbox filled by the end of a job", kNotificationOutbox},
     {8, "post times and fundamental probabilities, for race cards", kCardColumns},
     {9, "times, beaten distances, official ratings and body weights", kRaceTimes},
+    {10, "speed figures, ratings and weights in the stored history", kSpeedFigures},
 }};
 
 Result<int> current_version(Connection& connection) {

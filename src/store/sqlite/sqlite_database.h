@@ -58,6 +58,7 @@ class SqliteDatabase final : public Database {
                                                          Day day) override;
   Result<std::vector<Day>> finished_race_days() override;
   Result<std::vector<Day>> finished_race_days_from(Day from, int limit) override;
+  Status for_each_race_time_before(Day day, const std::function<void(const RaceTimeRecord&)>& visit) override;
   Result<std::vector<std::pair<int, double>>> load_truth(RaceId race_id) override;
   Result<Counts> counts() override;
 

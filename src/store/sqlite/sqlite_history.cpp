@@ -2,7 +2,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cmath>
 #include <limits>
+#include <optional>
 
 #include "store/sqlite/sqlite_database.h"
 
@@ -11,7 +13,16 @@ namespace {
 
 constexpr const char* kStoredColumns =
     "race_id, number, day, horse_id, jockey_id, trainer_id, venue_id, discipline, distance_m, prize_eur, "
-    "field_size, draw, position, incident, rating_after, draw_key, draw_starts, draw_wins, draw_expected";
+    "field_size, draw, position, incident, rating_after, draw_key, draw_starts, draw_wins, draw_expected, "
+    "official_rating, weight_kg, speed_figure, reduction_figure";
+
+float real_or_nan(const Statement& s, int column) {
+  return s.is_null(column) ? std::numeric_limits<float>::quiet_NaN() : static_cast<float>(s.real(column));
+}
+
+std::optional<double> present(float value) {
+  return std::isnan(value) ? std::nullopt : std::optional<double>(value);
+}
 
 StoredRun read_stored(const Statement& s) {
   StoredRun stored;
@@ -35,6 +46,10 @@ StoredRun read_stored(const Statement& s) {
   stored.draw_starts = s.is_null(16) ? 0 : s.int64(16);
   stored.draw_wins = static_cast<float>(s.is_null(17) ? 0.0 : s.real(17));
   stored.draw_expected = static_cast<float>(s.is_null(18) ? 0.0 : s.real(18));
+  run.official_rating = s.optional_real(19);
+  run.weight_kg = s.optional_real(20);
+  stored.speed_figure = real_or_nan(s, 21);
+  stored.reduction_figure = real_or_nan(s, 22);
   return stored;
 }
 
@@ -70,7 +85,7 @@ Status SqliteDatabase::delete_stored_runs_from(Day day) {
 Status SqliteDatabase::insert_stored_runs(std::span<const StoredRun> runs) {
   static const std::string sql = fmt::format(
       "INSERT INTO run_history({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-      "?17, ?18, ?19)",
+      "?17, ?18, ?19, ?20, ?21, ?22, ?23)",
       kStoredColumns);
   PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(sql.c_str()));
   for (const StoredRun& stored : runs) {
@@ -90,7 +105,11 @@ Status SqliteDatabase::insert_stored_runs(std::span<const StoredRun> runs) {
         .bind(13, run.finish_position)
         .bind(14, static_cast<int>(run.incident))
         .bind(15, static_cast<double>(stored.rating_after))
-        .bind(16, stored.draw_key);
+        .bind(16, stored.draw_key)
+        .bind(20, run.official_rating)
+        .bind(21, run.weight_kg)
+        .bind(22, present(stored.speed_figure))
+        .bind(23, present(stored.reduction_figure));
     if (stored.draw_key) {
       s->bind(17, stored.draw_starts)
           .bind(18, static_cast<double>(stored.draw_wins))
