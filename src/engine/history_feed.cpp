@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <limits>
@@ -111,6 +112,17 @@ struct HistoryFeed::Reader {
     return ok_status();
   }
 
+  // The pars before `from` for the computed races that follow stored runs: the stored pace days
+  // are current before `changed` (the first changed day), the races from it on are read.
+  static Status seed_paces(Database& db, Day changed, Day from, FeedBatch& batch) {
+    PADDOCK_ASSIGN_OR_RETURN(PaceBook paces, PaceBook::load_before(db, changed));
+    PADDOCK_TRY(db.for_each_finished_race_from(changed, from, [&](std::span<const RunRecord> runs) {
+      paces.add_race(PaceBook::race_time_of(runs));
+    }));
+    batch.paces = std::move(paces);
+    return ok_status();
+  }
+
   // The runs of [from, before), in one snapshot, in batches.
   Status read_days(Database& db, Day from, Day before) {
     if (stopping()) return ok_status();
@@ -123,18 +135,15 @@ struct HistoryFeed::Reader {
         return dirty.error();
       }
       if (*dirty && **dirty < before) {
+        Status seeded = seed_paces(db, std::min(from, **dirty), from, batch);
+        if (!seeded.ok()) {
+          db.rollback();
+          return seeded;
+        }
         source = Source::kComputed;
         const std::lock_guard<std::mutex> lock(mutex);
         note = fmt::format("the stored history changed during the job (from {}): the runs from {} on are computed "
                            "from the races", format_day(**dirty), format_day(from));
-      }
-      if (source == Source::kComputed) {
-        Result<PaceBook> paces = PaceBook::load_before(db, from);
-        if (!paces.ok()) {
-          db.rollback();
-          return paces.error();
-        }
-        batch.paces = std::move(*paces);
       }
     }
     bool open = true;

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <limits>
+#include <map>
+#include <utility>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -50,6 +52,25 @@ class RunningState {
 
   RatingBook& book() { return book_; }
   PaceBook& paces() { return paces_; }
+  // What the races computed since the last take add to the pars, by day and group.
+  void add_pace_day(const RaceTimeRecord& race) {
+    for (const PaceSums& sums : PaceBook::contributions(race)) {
+      PaceSums& day = pace_days_[{race.day, sums.key}];
+      day.key = sums.key;
+      day.time_ms += sums.time_ms;
+      day.metres += sums.metres;
+      day.races += sums.races;
+      day.reduction_ms += sums.reduction_ms;
+      day.reductions += sums.reductions;
+    }
+  }
+  std::vector<PaceDay> take_pace_days() {
+    std::vector<PaceDay> days;
+    days.reserve(pace_days_.size());
+    for (const auto& [day_key, sums] : pace_days_) days.push_back(PaceDay{day_key.first, sums});
+    pace_days_.clear();
+    return days;
+  }
 
   Result<StallTotals*> totals(std::uint64_t key) {
     const auto found = totals_.find(key);
@@ -70,6 +91,7 @@ class RunningState {
   bool from_scratch_;
   RatingBook book_;
   PaceBook paces_;
+  std::map<std::pair<Day, std::uint64_t>, PaceSums> pace_days_;
   std::unordered_set<EntityId> seen_horses_;
   std::unordered_map<std::uint64_t, StallTotals> totals_;
 };
@@ -79,6 +101,7 @@ Result<std::vector<StoredRun>> compute_race(std::span<const RunRecord> runs, Run
   for (const RunRecord& run : runs) PADDOCK_TRY(state.load_horse(run.horse_id));
   const std::vector<float> ratings = state.book().rate(runs);
   const std::vector<RunFigures> figures = state.paces().figure(runs);
+  state.add_pace_day(PaceBook::race_time_of(runs));
   std::vector<StoredRun> stored(runs.size());
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const RunRecord& run = runs[i];
@@ -134,6 +157,7 @@ Result<bool> refresh_some_days(Database& db, std::unique_ptr<RunningState>& stat
   }));
   PADDOCK_TRY(failure);
   PADDOCK_TRY(db.insert_stored_runs(pending));
+  PADDOCK_TRY(db.insert_pace_days(state->take_pace_days()));
   if (end) {
     PADDOCK_TRY(db.set_history_dirty_from(*end));
     refresh.next_day = *end;

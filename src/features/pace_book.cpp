@@ -30,7 +30,8 @@ std::uint64_t key_of(int level, const RaceTimeRecord& race) {
 
 Result<PaceBook> PaceBook::load_before(Database& db, Day day) {
   PaceBook book;
-  PADDOCK_TRY(db.for_each_race_time_before(day, [&](const RaceTimeRecord& race) { book.add(race); }));
+  PADDOCK_ASSIGN_OR_RETURN(const std::vector<PaceSums> groups, db.pace_sums_before(day));
+  for (const PaceSums& sums : groups) book.add(sums);
   return book;
 }
 
@@ -51,23 +52,40 @@ RaceTimeRecord PaceBook::race_time_of(std::span<const RunRecord> runs) {
   return race;
 }
 
-void PaceBook::add(const RaceTimeRecord& race) {
-  if (race.distance_m <= 0) return;
+std::vector<PaceSums> PaceBook::contributions(const RaceTimeRecord& race) {
+  std::vector<PaceSums> groups;
+  if (race.distance_m <= 0) return groups;
   const bool timed = race.winning_time_s && plausible(*race.winning_time_s * 1000.0 / race.distance_m);
   const bool reduced = race.winner_reduction_km_s && plausible(*race.winner_reduction_km_s);
-  if (!timed && !reduced) return;
+  if (!timed && !reduced) return groups;
   for (int level = 0; level < kLevels; ++level) {
-    Sums& sums = sums_[key_of(level, race)];
+    PaceSums sums;
+    sums.key = key_of(level, race);
     if (timed) {
-      sums.time_ms += milliseconds(*race.winning_time_s);
-      sums.metres += race.distance_m;
-      ++sums.races;
+      sums.time_ms = milliseconds(*race.winning_time_s);
+      sums.metres = race.distance_m;
+      sums.races = 1;
     }
     if (reduced) {
-      sums.reduction_ms += milliseconds(*race.winner_reduction_km_s);
-      ++sums.reductions;
+      sums.reduction_ms = milliseconds(*race.winner_reduction_km_s);
+      sums.reductions = 1;
     }
+    groups.push_back(sums);
   }
+  return groups;
+}
+
+void PaceBook::add(const PaceSums& sums) {
+  Sums& group = sums_[sums.key];
+  group.time_ms += sums.time_ms;
+  group.metres += sums.metres;
+  group.races += sums.races;
+  group.reduction_ms += sums.reduction_ms;
+  group.reductions += sums.reductions;
+}
+
+void PaceBook::add_race(const RaceTimeRecord& race) {
+  for (const PaceSums& sums : contributions(race)) add(sums);
 }
 
 PaceBook::Pars PaceBook::pars_of(const RaceTimeRecord& race) const {
@@ -91,7 +109,7 @@ PaceBook::Pars PaceBook::pars_of(const RaceTimeRecord& race) const {
 
 void PaceBook::settle_before(Day day) {
   if (pending_.empty() || pending_.front().day >= day) return;
-  for (const RaceTimeRecord& race : pending_) add(race);
+  for (const RaceTimeRecord& race : pending_) add_race(race);
   pending_.clear();
 }
 

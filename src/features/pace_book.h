@@ -12,9 +12,9 @@
 // the par réduction kilométrique of the winners minus the runner's.
 //
 // The pars are integer sums (milliseconds and metres), so they do not depend on the order
-// races are added in: the computed history, the stored history's refresh (which loads the sums
-// before the day it starts from, load_before) and a job's rolling history all make the same
-// figures, bit for bit.
+// races are added in: the computed history, the stored history's refresh (which stores each
+// day's additions, pace_days, and sums those before the day it starts from: load_before) and a
+// job's rolling history all make the same figures, bit for bit.
 #pragma once
 
 #include <cstdint>
@@ -37,26 +37,30 @@ class PaceBook {
  public:
   static constexpr std::int32_t kMinRaces = 20;
 
-  // The pars of every finished race before `day`.
+  // The pars of every finished race before `day`, from the stored history's pace days (which
+  // must be current before that day).
   static Result<PaceBook> load_before(Database& db, Day day);
 
   // The figures of a race's runs (a finished race's starters, in number order, all of one
   // day), from the pars of earlier days; the race then counts for later days' races. Races
   // come in non-decreasing day order.
   std::vector<RunFigures> figure(std::span<const RunRecord> runs);
-  // A race of a day before any race figured so far counts from now on (load_before).
-  void add(const RaceTimeRecord& race);
+  // Sums of races, or a race, of days before any race figured so far count from now on.
+  void add(const PaceSums& sums);
+  void add_race(const RaceTimeRecord& race);
 
   // The times of a finished race's starters as the pars read them.
   static RaceTimeRecord race_time_of(std::span<const RunRecord> runs);
+  // What a race adds to the sums of each group it belongs to (none: no usable time).
+  static std::vector<PaceSums> contributions(const RaceTimeRecord& race);
 
  private:
   struct Sums {
     std::int64_t time_ms = 0;
     std::int64_t metres = 0;
-    std::int32_t races = 0;
+    std::int64_t races = 0;
     std::int64_t reduction_ms = 0;
-    std::int32_t reductions = 0;
+    std::int64_t reductions = 0;
   };
   struct Pars {
     double pace = std::numeric_limits<double>::quiet_NaN();       // seconds per km

@@ -119,8 +119,6 @@ class Database {
   virtual Status for_each_finished_race_from(
       std::optional<Day> from, std::optional<Day> before,
       const std::function<void(std::span<const RunRecord>)>& visit) = 0;
-  // The times of every finished race before `day` that has a winner, in no particular order.
-  virtual Status for_each_race_time_before(Day day, const std::function<void(const RaceTimeRecord&)>& visit) = 0;
   // The first and last day of these races (none when no id names a race).
   virtual Result<std::optional<std::pair<Day, Day>>> race_day_span(const std::vector<RaceId>& ids) = 0;
   // For each horse that runs in these races (non-runners included), the last of their days.
@@ -183,8 +181,12 @@ class Database {
   // The first day whose stored runs are out of date, none when every one is current; a day
   // before any race (Day's minimum) when they must all be computed.
   virtual Result<std::optional<Day>> history_dirty_from() = 0;
+  // Deletes the stored runs and pace days from `day` on.
   virtual Status delete_stored_runs_from(Day day) = 0;
   virtual Status insert_stored_runs(std::span<const StoredRun> runs) = 0;
+  virtual Status insert_pace_days(std::span<const PaceDay> days) = 0;
+  // Per group, the sums of the stored pace days before `day`.
+  virtual Result<std::vector<PaceSums>> pace_sums_before(Day day) = 0;
   virtual Status mark_history_current() = 0;
   // Records that the stored runs before `day` are current and those from it are not.
   virtual Status set_history_dirty_from(Day day) = 0;

@@ -165,6 +165,23 @@ struct RaceTimeRecord {
   std::optional<double> winner_reduction_km_s;
 };
 
+// The pars' running sums of one comparison group (features/pace_book.h), over some races:
+// winning times and distances, winners' réductions. Integers, so that sums of sums are exact.
+struct PaceSums {
+  std::uint64_t key = 0;  // the group: level, venue, discipline, distance band, going
+  std::int64_t time_ms = 0;
+  std::int64_t metres = 0;
+  std::int64_t races = 0;
+  std::int64_t reduction_ms = 0;
+  std::int64_t reductions = 0;
+};
+
+// What one day's races add to one group's sums (the stored history's pace_days).
+struct PaceDay {
+  Day day = 0;
+  PaceSums sums;
+};
+
 // A finished run as the stored history (run_history) keeps it: the run, the horse's rating
 // after it, and the running totals of its stall group up to and including it.
 struct StoredRun {

@@ -368,13 +368,25 @@ ALTER TABLE runners ADD COLUMN body_weight_kg REAL;
 )sql";
 
 // Migration 10: the stored history keeps each run's speed and réduction figures and what later
-// races compare with (the rating and weight carried), and the values they are made of send the
-// refresh back to their day when they change. Every stored run is recomputed once.
+// races compare with (the rating and weight carried), and each day's additions to the pars
+// (pace_days: a refresh from any day sums those before it instead of reading every race); the
+// values they are made of send the refresh back to their day when they change. Every stored
+// run is recomputed once.
 constexpr const char* kSpeedFigures = R"sql(
 ALTER TABLE run_history ADD COLUMN official_rating REAL;
 ALTER TABLE run_history ADD COLUMN weight_kg REAL;
 ALTER TABLE run_history ADD COLUMN speed_figure REAL;
 ALTER TABLE run_history ADD COLUMN reduction_figure REAL;
+CREATE TABLE pace_days (
+  day           INTEGER NOT NULL,
+  key           INTEGER NOT NULL,
+  time_ms       INTEGER NOT NULL,
+  metres        INTEGER NOT NULL,
+  races         INTEGER NOT NULL,
+  reduction_ms  INTEGER NOT NULL,
+  reductions    INTEGER NOT NULL,
+  PRIMARY KEY (day, key)
+) WITHOUT ROWID;
 UPDATE history_state SET dirty_from = '0000-01-01';
 DROP TRIGGER history_dirty_runner_update;
 DROP TRIGGER history_dirty_race_update;

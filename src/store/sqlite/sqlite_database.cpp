@@ -507,39 +507,6 @@ Status SqliteDatabase::for_each_finished_race_from(std::optional<Day> from, std:
   return ok_status();
 }
 
-Status SqliteDatabase::for_each_race_time_before(Day day, const std::function<void(const RaceTimeRecord&)>& visit) {
-  // The winner as for_each_finished_race_from's runs give it: a starter placed first, the
-  // lowest number in a dead heat.
-  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
-      "SELECT r.race_date, COALESCE(r.venue_id, 0), r.discipline, r.distance_m, r.going, r.winning_time_s, "
-      "(SELECT w.reduction_km_s FROM runners w WHERE w.race_id = r.id AND w.non_runner = 0 AND w.finish_position = 1 "
-      " ORDER BY w.number LIMIT 1) "
-      "FROM races r WHERE r.status = 'finished' AND r.race_date < ?1 AND EXISTS "
-      "(SELECT 1 FROM runners w WHERE w.race_id = r.id AND w.non_runner = 0 AND w.finish_position = 1)"));
-  s.bind(1, format_day(day));
-  std::string last_date;
-  Day race_day = 0;
-  while (true) {
-    PADDOCK_ASSIGN_OR_RETURN(const bool row, s.step());
-    if (!row) break;
-    const std::string_view date = s.text_view(0);
-    if (date != last_date) {
-      PADDOCK_ASSIGN_OR_RETURN(race_day, parse_day(date));
-      last_date = date;
-    }
-    RaceTimeRecord race;
-    race.day = race_day;
-    race.venue_id = s.int64(1);
-    race.discipline = discipline_or_flat(s.text_view(2));
-    race.distance_m = s.int32(3);
-    if (!s.is_null(4)) race.going = going_class_of(s.text_view(4));
-    race.winning_time_s = s.optional_real(5);
-    race.winner_reduction_km_s = s.optional_real(6);
-    visit(race);
-  }
-  return ok_status();
-}
-
 Result<std::vector<Day>> SqliteDatabase::finished_race_days() {
   PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
       "SELECT DISTINCT race_date FROM races WHERE status = 'finished' ORDER BY race_date"));

@@ -49,6 +49,8 @@ class SqliteDatabase final : public Database {
   Result<std::optional<Day>> history_dirty_from() override;
   Status delete_stored_runs_from(Day day) override;
   Status insert_stored_runs(std::span<const StoredRun> runs) override;
+  Status insert_pace_days(std::span<const PaceDay> days) override;
+  Result<std::vector<PaceSums>> pace_sums_before(Day day) override;
   Status mark_history_current() override;
   Status for_each_stored_run(const StoredRunQuery& query,
                              const std::function<void(const StoredRun&)>& visit) override;
@@ -58,7 +60,6 @@ class SqliteDatabase final : public Database {
                                                          Day day) override;
   Result<std::vector<Day>> finished_race_days() override;
   Result<std::vector<Day>> finished_race_days_from(Day from, int limit) override;
-  Status for_each_race_time_before(Day day, const std::function<void(const RaceTimeRecord&)>& visit) override;
   Result<std::vector<std::pair<int, double>>> load_truth(RaceId race_id) override;
   Result<Counts> counts() override;
 

@@ -77,9 +77,52 @@ Result<std::optional<Day>> SqliteDatabase::history_dirty_from() {
 }
 
 Status SqliteDatabase::delete_stored_runs_from(Day day) {
-  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare("DELETE FROM run_history WHERE day >= ?1"));
+  for (const char* sql : {"DELETE FROM run_history WHERE day >= ?1", "DELETE FROM pace_days WHERE day >= ?1"}) {
+    PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(sql));
+    s.bind(1, static_cast<std::int64_t>(day));
+    PADDOCK_TRY(s.run());
+  }
+  return ok_status();
+}
+
+// Keys are unsigned 64-bit; SQLite stores them as the signed integer of the same bits.
+Status SqliteDatabase::insert_pace_days(std::span<const PaceDay> days) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement * s, connection_->cached(
+      "INSERT INTO pace_days(day, key, time_ms, metres, races, reduction_ms, reductions) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+  for (const PaceDay& day : days) {
+    const PaceSums& sums = day.sums;
+    s->bind(1, static_cast<std::int64_t>(day.day))
+        .bind(2, static_cast<std::int64_t>(sums.key))
+        .bind(3, sums.time_ms)
+        .bind(4, sums.metres)
+        .bind(5, sums.races)
+        .bind(6, sums.reduction_ms)
+        .bind(7, sums.reductions);
+    PADDOCK_TRY(s->run());
+  }
+  return ok_status();
+}
+
+Result<std::vector<PaceSums>> SqliteDatabase::pace_sums_before(Day day) {
+  PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare(
+      "SELECT key, SUM(time_ms), SUM(metres), SUM(races), SUM(reduction_ms), SUM(reductions) FROM pace_days "
+      "WHERE day < ?1 GROUP BY key"));
   s.bind(1, static_cast<std::int64_t>(day));
-  return s.run();
+  std::vector<PaceSums> groups;
+  while (true) {
+    PADDOCK_ASSIGN_OR_RETURN(const bool row, s.step());
+    if (!row) break;
+    PaceSums sums;
+    sums.key = static_cast<std::uint64_t>(s.int64(0));
+    sums.time_ms = s.int64(1);
+    sums.metres = s.int64(2);
+    sums.races = s.int64(3);
+    sums.reduction_ms = s.int64(4);
+    sums.reductions = s.int64(5);
+    groups.push_back(sums);
+  }
+  return groups;
 }
 
 Status SqliteDatabase::insert_stored_runs(std::span<const StoredRun> runs) {
