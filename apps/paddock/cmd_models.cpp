@@ -4,9 +4,19 @@
 #include <memory>
 
 #include "cli_support.h"
+#include "model/model.h"
 
 namespace paddock::cli {
 namespace {
+
+// What the model's meta.json says of its ranker: "depth 6, 187 trees (tuned)", "from a file",
+// or "?" when the file cannot be read (a moved or deleted model directory).
+std::string stage1_summary(const std::string& directory) {
+  const Result<ModelMeta> meta = read_model_meta(directory + "/meta.json");
+  if (!meta.ok()) return "?";
+  if (!meta->stage1_source.empty()) return fmt::format("{} trees, from a file", meta->trees);
+  return fmt::format("depth {}, {} trees{}", meta->depth, meta->trees, meta->tuning ? " (tuned)" : "");
+}
 
 struct ModelsArgs {
   std::string db;
@@ -25,9 +35,10 @@ int run_models(const ModelsArgs& args) {
   }
   Result<std::vector<ModelRecord>> models = (*db)->list_models();
   if (!models.ok()) return report(models.error());
-  fmt::print("{:>4}  {:<6} {:<28} {:<20}  {}\n", "id", "active", "name", "created", "path");
+  fmt::print("{:>4}  {:<6} {:<28} {:<20}  {:<26}  {}\n", "id", "active", "name", "created", "stage 1", "path");
   for (const ModelRecord& m : *models) {
-    fmt::print("{:>4}  {:<6} {:<28} {:<20}  {}\n", m.id, m.active ? "yes" : "", m.name, m.created_at, m.path);
+    fmt::print("{:>4}  {:<6} {:<28} {:<20}  {:<26}  {}\n", m.id, m.active ? "yes" : "", m.name, m.created_at,
+               stage1_summary(m.path), m.path);
   }
   return kExitOk;
 }

@@ -1,5 +1,6 @@
 // paddock train: fit Benter's two stages on finished races and register the model.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <memory>
 
@@ -24,7 +25,15 @@ struct TrainArgs {
   int threads = 0;
   bool no_activate = false;
   std::string stage1;
+  bool tune = false;
+  std::string tune_depths = "4,6,8";
+  int tune_folds = 3;
+  int early_stopping_rounds = 30;
 };
+
+std::string joined(const std::vector<int>& values) {
+  return fmt::format("{}", fmt::join(values, ", "));
+}
 
 int run_train(const TrainArgs& args) {
   Result<std::optional<Day>> from = optional_day(args.from, "--from");
@@ -34,8 +43,6 @@ int run_train(const TrainArgs& args) {
   if (!args.name.empty()) {
     if (Status name = validate_identifier(args.name, "model name (--name)"); !name.ok()) return report(name.error());
   }
-  Result<std::unique_ptr<Database>> db = open_db(args.db);
-  if (!db.ok()) return report(db.error());
   TrainOptions options;
   options.from = *from;
   options.to = *to;
@@ -49,7 +56,17 @@ int run_train(const TrainArgs& args) {
   options.validation_fraction = args.validation_fraction;
   options.activate = !args.no_activate;
   options.stage1_file = args.stage1;
-  if (args.stage1.empty()) {
+  Result<std::unique_ptr<Database>> db = open_db(args.db);
+  if (!db.ok()) return report(db.error());
+  if (args.tune) {
+    Result<std::vector<int>> depths = parse_depth_list(args.tune_depths);
+    if (!depths.ok()) return report(make_error(depths.error().code, "--tune-depths: " + depths.error().message));
+    options.tuning = TuningOptions{*depths, args.tune_folds, args.early_stopping_rounds};
+  }
+  if (options.tuning) {
+    fmt::print("Training on {} (tuning: depths {}, up to {} trees, {} folds, {})\n", args.db,
+               joined(options.tuning->depths), args.trees, args.tune_folds, args.objective);
+  } else if (args.stage1.empty()) {
     fmt::print("Training on {} ({} trees, depth {}, {})\n", args.db, args.trees, args.depth, args.objective);
   } else {
     fmt::print("Calibrating {} on {}\n", args.stage1, args.db);
@@ -61,6 +78,12 @@ int run_train(const TrainArgs& args) {
   if (!result.ok()) return report(result.error());
   const TrainReport& r = *result;
   fmt::print("Model {} saved to {}{}\n", r.model_id, r.directory, options.activate ? " (active)" : "");
+  if (r.meta.tuning) {
+    fmt::print("Chosen by tuning: depth {}, {} trees (of up to {})\n", r.meta.depth, r.meta.trees, args.trees);
+    fmt::print("Time: history {:.1f}s, features {:.1f}s, tuning {:.1f}s, boosting {:.1f}s, calibration {:.1f}s\n",
+               r.seconds_history, r.seconds_features, r.seconds_tuning, r.seconds_boosting, r.seconds_calibration);
+    return kExitOk;
+  }
   fmt::print("Time: history {:.1f}s, features {:.1f}s, boosting {:.1f}s, calibration {:.1f}s\n",
              r.seconds_history, r.seconds_features, r.seconds_boosting, r.seconds_calibration);
   return kExitOk;
@@ -93,6 +116,18 @@ void add_train_command(CLI::App& app, Action& action) {
       ->excludes(cmd->get_option("--depth"))
       ->excludes(cmd->get_option("--learning-rate"))
       ->excludes(cmd->get_option("--objective"));
+  CLI::Option* tune = cmd->add_flag("--tune", args->tune,
+                                    "Choose the depth and number of trees (up to --trees) by cross-validation in "
+                                    "day order on the training window")
+                          ->excludes(cmd->get_option("--stage1"))
+                          ->excludes(cmd->get_option("--depth"));
+  cmd->add_option("--tune-depths", args->tune_depths, "Candidate depths for --tune, e.g. 4,6,8")
+      ->needs(tune)->capture_default_str();
+  cmd->add_option("--tune-folds", args->tune_folds, "Folds of --tune's cross-validation")
+      ->transform(decimal_integer(kMinTuningFolds, kMaxTuningFolds))->needs(tune)->capture_default_str();
+  cmd->add_option("--early-stopping-rounds", args->early_stopping_rounds,
+                  "--tune stops a depth when its validation curve has not improved for this many rounds")
+      ->transform(decimal_integer(1, 5000))->needs(tune)->capture_default_str();
   cmd->callback([args, &action] { action = [args] { return run_train(*args); }; });
 }
 

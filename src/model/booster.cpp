@@ -19,7 +19,7 @@ Error xgboost_error(const char* call) {
     if ((call) != 0) return xgboost_error(#call);         \
   } while (false)
 
-// A DMatrix owned for the duration of training.
+// A DMatrix owned until a BoostingRun takes it.
 class Matrix {
  public:
   ~Matrix() {
@@ -27,6 +27,7 @@ class Matrix {
   }
   DMatrixHandle* out() { return &handle_; }
   DMatrixHandle get() const { return handle_; }
+  DMatrixHandle release() { return std::exchange(handle_, nullptr); }
 
  private:
   DMatrixHandle handle_ = nullptr;
@@ -62,6 +63,15 @@ Booster::~Booster() {
 
 Result<Booster> Booster::train(const RankingData& data, const BoosterParams& params,
                                const std::function<void(int, int)>& on_tree) {
+  PADDOCK_ASSIGN_OR_RETURN(BoostingRun run, BoostingRun::start(data, params));
+  for (int tree = 0; tree < params.trees; ++tree) {
+    PADDOCK_TRY(run.add_round());
+    if (on_tree) on_tree(tree + 1, params.trees);
+  }
+  return run.finish();
+}
+
+Result<BoostingRun> BoostingRun::start(const RankingData& data, const BoosterParams& params) {
   if (data.rows() == 0 || data.columns == 0) {
     return make_error(ErrorCode::kFailedPrecondition, "no training rows");
   }
@@ -94,16 +104,47 @@ Result<Booster> Booster::train(const RankingData& data, const BoosterParams& par
   for (const auto& [name, value] : settings) {
     PADDOCK_XGB(XGBoosterSetParam(handle, name, value.c_str()));
   }
-  for (int tree = 0; tree < params.trees; ++tree) {
-    PADDOCK_XGB(XGBoosterUpdateOneIter(handle, tree, matrix.get()));
-    if (on_tree) on_tree(tree + 1, params.trees);
+  return BoostingRun(matrix.release(), std::move(booster), data.feature_names);
+}
+
+BoostingRun::BoostingRun(BoostingRun&& other) noexcept
+    : matrix_(std::exchange(other.matrix_, nullptr)),
+      booster_(std::move(other.booster_)),
+      feature_names_(std::move(other.feature_names_)),
+      rounds_(std::exchange(other.rounds_, 0)) {}
+
+BoostingRun& BoostingRun::operator=(BoostingRun&& other) noexcept {
+  if (this != &other) {
+    if (matrix_ != nullptr) XGDMatrixFree(matrix_);
+    matrix_ = std::exchange(other.matrix_, nullptr);
+    booster_ = std::move(other.booster_);
+    feature_names_ = std::move(other.feature_names_);
+    rounds_ = std::exchange(other.rounds_, 0);
   }
+  return *this;
+}
+
+BoostingRun::~BoostingRun() {
+  if (matrix_ != nullptr) XGDMatrixFree(matrix_);
+}
+
+Status BoostingRun::add_round() {
+  if (matrix_ == nullptr) return make_error(ErrorCode::kInternal, "boosting run already finished");
+  PADDOCK_XGB(XGBoosterUpdateOneIter(booster_.handle_, rounds_, matrix_));
+  ++rounds_;
+  return ok_status();
+}
+
+Result<Booster> BoostingRun::finish() {
+  if (matrix_ == nullptr) return make_error(ErrorCode::kInternal, "boosting run already finished");
   // Stored in model.json, so that a loader (paddock, or Python) can check the columns by name.
+  FeatureInfo info(feature_names_);
   if (!info.names.empty()) {
-    PADDOCK_XGB(XGBoosterSetStrFeatureInfo(handle, "feature_name", info.names.data(), info.names.size()));
-    PADDOCK_XGB(XGBoosterSetStrFeatureInfo(handle, "feature_type", info.types.data(), info.types.size()));
+    PADDOCK_XGB(XGBoosterSetStrFeatureInfo(booster_.handle_, "feature_name", info.names.data(), info.names.size()));
+    PADDOCK_XGB(XGBoosterSetStrFeatureInfo(booster_.handle_, "feature_type", info.types.data(), info.types.size()));
   }
-  return booster;
+  XGDMatrixFree(std::exchange(matrix_, nullptr));
+  return std::move(booster_);
 }
 
 Result<Booster> Booster::load(const std::string& path) {
@@ -143,17 +184,31 @@ Status Booster::set_threads(int threads) {
 }
 
 Result<std::vector<float>> Booster::predict(const float* values, std::size_t rows, std::size_t columns) {
+  return predict_range(values, rows, columns, 0, 0);
+}
+
+Result<std::vector<float>> Booster::predict_rounds(const float* values, std::size_t rows, std::size_t columns,
+                                                   int begin, int end) {
+  if (begin < 0 || end <= begin) {
+    return make_error(ErrorCode::kInternal, fmt::format("rounds [{}, {}) are not a range of trees", begin, end));
+  }
+  return predict_range(values, rows, columns, begin, end);
+}
+
+// [0, 0) is every tree.
+Result<std::vector<float>> Booster::predict_range(const float* values, std::size_t rows, std::size_t columns,
+                                                  int begin, int end) {
   if (rows == 0) return std::vector<float>();
   const std::string array = fmt::format(
       R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
       reinterpret_cast<std::uintptr_t>(values), rows, columns);
-  static constexpr const char* kConfig =
-      R"({"type": 1, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
-      R"("strict_shape": false, "cache_id": 0, "missing": NaN})";
+  const std::string config = fmt::format(
+      R"({{"type": 1, "training": false, "iteration_begin": {}, "iteration_end": {}, )"
+      R"("strict_shape": false, "cache_id": 0, "missing": NaN}})", begin, end);
   const bst_ulong* shape = nullptr;
   bst_ulong dimensions = 0;
   const float* result = nullptr;
-  PADDOCK_XGB(XGBoosterPredictFromDense(handle_, array.c_str(), kConfig, nullptr, &shape,
+  PADDOCK_XGB(XGBoosterPredictFromDense(handle_, array.c_str(), config.c_str(), nullptr, &shape,
                                         &dimensions, &result));
   bst_ulong outputs = 1;
   for (bst_ulong d = 0; d < dimensions; ++d) outputs *= shape[d];

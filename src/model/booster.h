@@ -1,6 +1,7 @@
-// The XGBoost C API behind a small RAII type: the only code in paddock that includes
+// The XGBoost C API behind small RAII types: the only code in paddock that includes
 // xgboost/c_api.h. Every XGBoost failure becomes an Error of code kModel carrying
 // XGBGetLastError(). A Booster is not shared between threads: each engine worker loads its own.
+// A BoostingRun grows a Booster one round at a time, for callers that score it between rounds.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -60,6 +62,10 @@ class Booster {
   // Raw margin scores (before any objective's transform, as Python's output_margin=True), one
   // per row; a model giving more than one output a row is an error. `values` holds rows x columns floats, NaN for missing.
   Result<std::vector<float>> predict(const float* values, std::size_t rows, std::size_t columns);
+  // The same with the trees of rounds [begin, end) only (XGBoost's iteration_range): the base
+  // score plus those trees' sum. end > begin >= 0.
+  Result<std::vector<float>> predict_rounds(const float* values, std::size_t rows, std::size_t columns, int begin,
+                                            int end);
   Result<std::size_t> feature_count() const;
   // Feature names stored in the model file, empty when it has none.
   Result<std::vector<std::string>> feature_names() const;
@@ -76,8 +82,39 @@ class Booster {
   static std::string library_version();
 
  private:
+  friend class BoostingRun;
   explicit Booster(void* handle) : handle_(handle) {}
+  Result<std::vector<float>> predict_range(const float* values, std::size_t rows, std::size_t columns, int begin,
+                                           int end);
   void* handle_ = nullptr;  // BoosterHandle
+};
+
+// Training one round at a time. It owns the training matrix while rounds are added; between
+// rounds, booster() predicts with the trees so far. Booster::train is a run taken to its end,
+// so a run of N rounds, finished, is the model Booster::train gives for N trees.
+class BoostingRun {
+ public:
+  static Result<BoostingRun> start(const RankingData& data, const BoosterParams& params);
+  BoostingRun(BoostingRun&& other) noexcept;
+  BoostingRun& operator=(BoostingRun&& other) noexcept;
+  BoostingRun(const BoostingRun&) = delete;
+  BoostingRun& operator=(const BoostingRun&) = delete;
+  ~BoostingRun();
+
+  // Grows one more round of trees.
+  Status add_round();
+  int rounds() const { return rounds_; }
+  Booster& booster() { return booster_; }
+  // Stores the feature names in the model and hands it over; the run is left empty.
+  Result<Booster> finish();
+
+ private:
+  BoostingRun(void* matrix, Booster booster, std::vector<std::string> feature_names)
+      : matrix_(matrix), booster_(std::move(booster)), feature_names_(std::move(feature_names)) {}
+  void* matrix_ = nullptr;  // DMatrixHandle
+  Booster booster_;
+  std::vector<std::string> feature_names_;
+  int rounds_ = 0;
 };
 
 }  // namespace paddock

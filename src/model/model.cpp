@@ -123,6 +123,7 @@ Result<ModelMeta> read_model_meta(const std::string& path) {
     meta.metrics_json = j.value("metrics", nlohmann::json::object()).dump();
     meta.xgboost_version = j.value("xgboost_version", "");
     meta.created_at = j.value("created_at", "");
+    if (j.value("tuned", false)) meta.tuning = j.at("tuning").get<TuningSummary>();
     if (meta.format != "paddock-model-v1") {
       return make_error(ErrorCode::kModel, fmt::format("'{}': format '{}' is not paddock-model-v1",
                                                        path, meta.format));
@@ -155,6 +156,10 @@ Status write_model_meta(const ModelMeta& meta, const std::string& path) {
   j["metrics"] = nlohmann::json::parse(meta.metrics_json.empty() ? "{}" : meta.metrics_json);
   j["xgboost_version"] = meta.xgboost_version;
   j["created_at"] = meta.created_at;
+  if (meta.tuning) {
+    j["tuned"] = true;
+    j["tuning"] = *meta.tuning;
+  }
   std::ofstream out(path);
   out << j.dump(2) << '\n';
   if (!out) return make_error(ErrorCode::kIo, fmt::format("cannot write '{}'", path));

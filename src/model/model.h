@@ -3,7 +3,8 @@
 //   <dir>/model.json  the stage-1 XGBoost ranker (XGBoost's JSON format; Python's xgboost reads
 //                     and writes the same file)
 //   <dir>/meta.json   feature names and order, softmax temperature, stage-2 alpha and beta,
-//                     training and validation windows, metrics, XGBoost version
+//                     training and validation windows, metrics, XGBoost version, and for a
+//                     tuned model the cross-validation that chose its depth and trees
 //
 // Prediction: s_i = ranker score; p_fund = softmax(s / temperature) within the race;
 // with market odds p = softmax(alpha * log p_fund + beta * log p_market), else p = p_fund.
@@ -20,6 +21,7 @@
 #include "features/race_features.h"
 #include "model/booster.h"
 #include "model/flat_forest.h"
+#include "model/tuning.h"
 
 namespace paddock {
 
@@ -43,6 +45,9 @@ struct ModelMeta {
   std::int64_t train_rows = 0;
   std::int64_t validation_races = 0;
   std::string metrics_json = "{}";  // a JSON object
+  // `train --tune`: how depth and trees were chosen (meta.json's "tuned": true and "tuning").
+  // Absent for a model trained without it, and in files written before it existed.
+  std::optional<TuningSummary> tuning;
   std::string xgboost_version;
   std::string created_at;
 };

@@ -15,6 +15,7 @@
 #include "features/race_stream.h"
 #include "model/conditional_logit.h"
 #include "model/race_metrics.h"
+#include "model/tuning.h"
 
 namespace paddock {
 namespace {
@@ -87,15 +88,55 @@ std::string metrics_json(const MetricsSummary& fundamental, const MetricsSummary
   return j.dump();
 }
 
-Result<Booster> train_stage1(const RankingData& data, const TrainOptions& options, const ProgressLine& say) {
-  const auto started = Clock::now();
-  int last_reported = 0;
-  return Booster::train(data, options.booster, [&](int done, int total) {
+// Says "trees 30/300 (4.1s)" about every tenth of the trees.
+std::function<void(int, int)> tree_progress(const ProgressLine& say) {
+  return [&say, started = Clock::now(), last_reported = 0](int done, int total) mutable {
     if (done == total || done - last_reported >= std::max(1, total / 10)) {
       last_reported = done;
       say(fmt::format("  trees {}/{} ({:.1f}s)", done, total, seconds_since(started)));
     }
-  });
+  };
+}
+
+Result<Booster> train_stage1(const RankingData& data, const BoosterParams& params, const ProgressLine& say) {
+  return Booster::train(data, params, tree_progress(say));
+}
+
+// The rows of the validation races, labelled like the training rows, for the curve on the
+// calibration window.
+RankingData validation_rows(const std::vector<ValidationRace>& validation) {
+  RankingData rows;
+  rows.columns = kFeatureCount;
+  for (const ValidationRace& race : validation) {
+    rows.values.insert(rows.values.end(), race.features.values.begin(), race.features.values.end());
+    for (const std::optional<int>& position : race.positions) rows.labels.push_back(relevance(position));
+    rows.groups.push_back(static_cast<unsigned>(race.features.rows()));
+  }
+  return rows;
+}
+
+// The final fit of a tuned model: the chosen depth and trees on the whole training window,
+// with the curve on the calibration window recorded in `tuning` (it chooses nothing).
+Result<Booster> train_tuned_stage1(const RankingData& data, const std::vector<ValidationRace>& validation,
+                                   const BoosterParams& params, TuningSummary& tuning, const ProgressLine& say) {
+  say(fmt::format("Final fit: depth {}, {} trees on the whole training window", params.depth, params.trees));
+  PADDOCK_ASSIGN_OR_RETURN(WatchedFit fit,
+                           train_watching(data, validation_rows(validation), params, tree_progress(say)));
+  const auto best = std::min_element(fit.curve.begin(), fit.curve.end());
+  tuning.calibration_best_round = static_cast<int>(best - fit.curve.begin()) + 1;
+  tuning.calibration_curve = thin_curve(fit.curve, tuning.calibration_best_round);
+  say(fmt::format("Calibration window curve (recorded, not used to choose): log loss {:.4f} at {} trees, "
+                  "lowest {:.4f} at {}", fit.curve.back(), params.trees, *best, tuning.calibration_best_round));
+  return std::move(fit.booster);
+}
+
+Status check_train_options(const TrainOptions& options) {
+  if (!options.tuning) return ok_status();
+  if (!options.stage1_file.empty()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "tuning (--tune) cannot be used with a stage 1 from a file (--stage1): its trees are already grown");
+  }
+  return validate_tuning_options(*options.tuning);
 }
 
 // A model trained elsewhere must take paddock's features, in paddock's order.
@@ -178,6 +219,7 @@ static Result<std::pair<std::string, std::string>> model_destination(const Datab
 
 Result<TrainReport> train_model(Database& db, const TrainOptions& options, const ProgressLine& say) {
   TrainReport report;
+  PADDOCK_TRY(check_train_options(options));
   PADDOCK_ASSIGN_OR_RETURN(const auto destination, model_destination(db, options));
   const auto& [name, directory] = destination;
   PADDOCK_ASSIGN_OR_RETURN(const Windows windows, split_days(db, options));
@@ -201,6 +243,7 @@ Result<TrainReport> train_model(Database& db, const TrainOptions& options, const
   data.columns = kFeatureCount;
   for (const FeatureInfo& info : feature_infos()) data.feature_names.emplace_back(info.name);
   std::vector<RaceId> train_ids;
+  std::vector<Day> train_days;  // the day of each race of `data`, for tuning's folds
   if (options.stage1_file.empty()) {
     PADDOCK_ASSIGN_OR_RETURN(train_ids, finished_between(db, windows.train_from, windows.train_to));
   }
@@ -215,6 +258,7 @@ Result<TrainReport> train_model(Database& db, const TrainOptions& options, const
         data.values.insert(data.values.end(), features->values.begin(), features->values.end());
         for (const std::optional<int>& position : positions) data.labels.push_back(relevance(position));
         data.groups.push_back(static_cast<unsigned>(features->rows()));
+        train_days.push_back(card.day);
         ++train_races;
       }));
 
@@ -249,9 +293,25 @@ Result<TrainReport> train_model(Database& db, const TrainOptions& options, const
                                   "50 and 20)", train_races, validation.size()));
   }
 
-  // Stage 1: the ranker, trained here or read from a file.
+  // Stage 1: the ranker, tuned and trained here, or read from a file.
+  BoosterParams params = options.booster;
+  std::optional<TuningSummary> tuning;
+  if (trains_stage1 && options.tuning) {
+    started = Clock::now();
+    say(fmt::format("Tuning on the training window: {} folds in day order, up to {} trees, early stopping after {} "
+                    "rounds", options.tuning->folds, params.trees, options.tuning->early_stopping_rounds));
+    PADDOCK_ASSIGN_OR_RETURN(tuning, tune_stage1(data, train_days, params, *options.tuning, say));
+    report.seconds_tuning = seconds_since(started);
+    params.depth = tuning->chosen_depth;
+    params.trees = tuning->chosen_trees;
+    say(fmt::format("Tuned: depth {}, {} trees (cross-validated log loss {:.4f}) in {:.1f}s", params.depth,
+                    params.trees, tuning->chosen_log_loss, report.seconds_tuning));
+  }
   started = Clock::now();
-  PADDOCK_ASSIGN_OR_RETURN(Booster booster, trains_stage1 ? train_stage1(data, options, say) : load_stage1(options, say));
+  Result<Booster> fitted = !trains_stage1 ? load_stage1(options, say)
+                           : tuning     ? train_tuned_stage1(data, validation, params, *tuning, say)
+                                        : train_stage1(data, params, say);
+  PADDOCK_ASSIGN_OR_RETURN(Booster booster, std::move(fitted));
   report.seconds_boosting = seconds_since(started);
   std::string stage1_trained_to;
   if (!trains_stage1) {
@@ -322,10 +382,11 @@ Result<TrainReport> train_model(Database& db, const TrainOptions& options, const
   meta.alpha = alpha;
   meta.beta = beta;
   if (trains_stage1) {
-    meta.objective = options.booster.objective;
-    meta.trees = options.booster.trees;
-    meta.depth = options.booster.depth;
-    meta.learning_rate = options.booster.learning_rate;
+    meta.objective = params.objective;
+    meta.trees = params.trees;
+    meta.depth = params.depth;
+    meta.learning_rate = params.learning_rate;
+    meta.tuning = std::move(tuning);
     meta.train_from = format_day(windows.train_from);
     meta.train_to = format_day(windows.train_to);
   } else {

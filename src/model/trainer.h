@@ -3,7 +3,9 @@
 //   1. Split the finished race days of [from, to] in time: the first 80% fit stage 1, the
 //      last 20% (the validation window) calibrate it.
 //   2. Build point-in-time features for every race and fit the XGBoost ranker (one group per
-//      race, relevance 3/2/1 for the first three home).
+//      race, relevance 3/2/1 for the first three home). With `tuning`, its depth and number of
+//      trees are first chosen by time-ordered cross-validation inside the training window
+//      (model/tuning.h); the calibration window only records its validation curve.
 //   3. On the validation window: fit the softmax temperature of the ranker's scores, then
 //      alpha and beta of the stage-2 conditional logit on (log p_fund, log p_market).
 //   4. Write the model directory, register it in `models`, activate it unless asked not to.
@@ -22,6 +24,7 @@
 #include "core/error.h"
 #include "model/booster.h"
 #include "model/model.h"
+#include "model/tuning.h"
 #include "store/database.h"
 
 namespace paddock {
@@ -33,6 +36,9 @@ struct TrainOptions {
   std::string name;     // empty: model-<UTC timestamp>
   BoosterParams booster;
   std::string stage1_file;  // an XGBoost model file to use as stage 1 instead of training one
+  // Chooses booster.depth and booster.trees (then the cap) by cross-validation; not with
+  // stage1_file (kInvalidArgument).
+  std::optional<TuningOptions> tuning;
   double validation_fraction = 0.2;
   bool activate = true;
 };
@@ -44,6 +50,7 @@ struct TrainReport {
   std::int64_t skipped_races = 0;
   double seconds_history = 0.0;
   double seconds_features = 0.0;
+  double seconds_tuning = 0.0;
   double seconds_boosting = 0.0;
   double seconds_calibration = 0.0;
 };

@@ -163,6 +163,28 @@ TEST_F(BadInput, RangeErrorsAreShortAndSayTheLimits) {
   EXPECT_LT(threads.output.size(), 200U) << threads.output;
 }
 
+// `train --tune`'s flags are checked before any work, each with its reason; nothing is trained.
+TEST_F(BadInput, TuningFlagsAreRefusedWithTheReason) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--tune", "--tune-depths", "0"}, "--tune-depths: candidate depth 0 is not between 1 and 16"},
+      {{"--tune", "--tune-depths", "abc"}, "--tune-depths: 'abc' is not a depth"},
+      {{"--tune", "--tune-depths", "4,4"}, "--tune-depths: candidate depth 4 is given twice"},
+      {{"--tune", "--tune-folds", "1"}, "'1' is not an integer from 2 to 10"},
+      {{"--tune", "--early-stopping-rounds", "0"}, "'0' is not an integer from 1 to 5000"},
+      {{"--tune", "--stage1", "stage1.json"}, "--stage1"},
+      {{"--tune", "--depth", "4"}, "--depth"},
+      {{"--tune-depths", "4,6"}, "--tune"},
+      {{"--early-stopping-rounds", "10"}, "--tune"}};
+  for (const auto& [flags, message] : cases) {
+    std::vector<std::string> args{"train", "--db", db_};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const auto result = run_paddock(args);
+    EXPECT_EQ(result.exit_code, 2) << flags[0] << " " << flags[1] << ": " << result.output;
+    EXPECT_NE(result.output.find(message), std::string::npos) << result.output;
+    EXPECT_EQ(result.output.find("Training on"), std::string::npos) << result.output;
+  }
+}
+
 TEST_F(BadInput, ResumeRefusesOptionsThatChooseRacesOrModel) {
   for (const std::vector<std::string>& extra :
        {std::vector<std::string>{"--model", "1"}, {"--limit", "5"}, {"--date", "2020-01-02"}, {"--all"},
