@@ -1,11 +1,12 @@
 // The inference floor of a batch job: the same feature rows the engine would compute, pushed
 // through the tree evaluator alone (XGBoost's, or paddock's flat forest with --evaluator flat),
-// in chunks of the same size, on N threads with one model each. What
+// in chunks of the same size, on N threads with one model each; with the flat forest, --kernel
+// picks its descent (scalar, avx2, avx512; the widest the CPU runs by default). What
 // the engine adds on top (reading races, features, stage 2, writing) shows as the ratio of its
 // end-to-end rate to this one. Features are built before the clock starts.
 //
 // Usage: inference_floor --db FILE [--workers N] [--chunk-size N] [--limit N] [--repeat N]
-//                        [--evaluator xgboost|flat]
+//                        [--evaluator xgboost|flat] [--kernel scalar|avx2|avx512]
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -26,6 +27,7 @@ struct Args {
   std::int64_t limit = 0;
   int repeat = 1;
   std::string evaluator = "xgboost";
+  std::string kernel;  // the flat forest's descent; empty: the widest supported
 };
 
 int run(const Args& args) {
@@ -74,6 +76,15 @@ int run(const Args& args) {
   if (args.evaluator == "flat" && !models.front().uses_flat_forest()) {
     return fmt::print(stderr, "the flat forest is not used: {}\n", models.front().evaluator()), 1;
   }
+  std::optional<FlatForest> forest = models.front().flat_forest();
+  if (forest && !args.kernel.empty()) {
+    const ForestKernel kernel = args.kernel == "avx512" ? ForestKernel::kAvx512
+                                : args.kernel == "avx2" ? ForestKernel::kAvx2
+                                                        : ForestKernel::kScalar;
+    Status usable = forest->use_kernel(kernel);
+    if (!usable.ok()) return fmt::print(stderr, "{}\n", usable.error().describe()), 1;
+  }
+  const std::string kernel_name = forest ? std::string(forest_kernel_name(forest->kernel())) : "-";
   double best = 1e300;
   for (int r = 0; r < args.repeat; ++r) {
     const auto start = std::chrono::steady_clock::now();
@@ -83,7 +94,9 @@ int run(const Args& args) {
         for (std::size_t c = static_cast<std::size_t>(w); c < chunks.size(); c += static_cast<std::size_t>(args.workers)) {
           Model& model = models[static_cast<std::size_t>(w)];
           if (args.evaluator == "flat") {
-            (void)model.score_rows(chunks[c].data(), chunk_rows[c]);
+            // The one forest, shared read-only by the threads, as a job's workers share it.
+            std::vector<float> scores(chunk_rows[c]);
+            forest->predict(chunks[c].data(), chunk_rows[c], kFeatureCount, scores.data());
           } else {
             (void)model.booster().predict(chunks[c].data(), chunk_rows[c], kFeatureCount);
           }
@@ -95,9 +108,9 @@ int run(const Args& args) {
   }
   // The history load and the feature rows (one thread, race cards read included) are timed
   // too: they are what the engine adds before XGBoost, and a figure to compare changes by.
-  fmt::print("evaluator={} races={} rows={} workers={} seconds={:.4f} races_per_second={:.0f} us_per_row={:.3f} "
+  fmt::print("evaluator={} kernel={} races={} rows={} workers={} seconds={:.4f} races_per_second={:.0f} us_per_row={:.3f} "
              "history_load_seconds={:.3f} features_seconds={:.3f}\n",
-             args.evaluator, ids.size(), total_rows, args.workers, best, static_cast<double>(ids.size()) / best,
+             args.evaluator, args.evaluator == "flat" ? kernel_name : "-", ids.size(), total_rows, args.workers, best, static_cast<double>(ids.size()) / best,
              1e6 * best * args.workers / static_cast<double>(total_rows), load_seconds, features_seconds);
   return 0;
 }
@@ -114,6 +127,7 @@ int main(int argc, char** argv) {
   app.add_option("--limit", args.limit);
   app.add_option("--repeat", args.repeat);
   app.add_option("--evaluator", args.evaluator)->check(CLI::IsMember({"xgboost", "flat"}));
+  app.add_option("--kernel", args.kernel)->check(CLI::IsMember({"scalar", "avx2", "avx512"}));
   CLI11_PARSE(app, argc, argv);
   return paddock::run(args);
 }
