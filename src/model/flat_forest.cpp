@@ -13,7 +13,10 @@ namespace {
 
 using detail::kDefaultRight;
 using detail::kFeatureMask;
-constexpr std::size_t kBlock = 64;  // rows scored together, tree by tree
+// Rows scored together, tree by tree: 128 rows of 79 features (40 KB) stay in a core's L1
+// cache while they go through the trees; 64 (four groups of 16 instead of eight) measured
+// 15% slower with AVX-512 (bench/inference_floor).
+constexpr std::size_t kBlock = 128;
 
 Error unsupported(const std::string& what) {
   return make_error(ErrorCode::kModel, "the flat forest does not support " + what);

@@ -6,8 +6,8 @@
 // reaches at a smaller depth fills every padded leaf beneath it, so the padded splits under it
 // cannot change the result. Scoring a row is then D steps of "go right if not (x < threshold),
 // or the default direction when x is missing (NaN)", the same test XGBoost makes, without the
-// loads of child indices or branches on leaf checks; rows are scored a block at a time, tree by
-// tree, so that a tree's few hundred bytes stay in the cache while the block goes through it.
+// loads of child indices or branches on leaf checks; rows are scored a block at a time (128),
+// tree by tree, so that the block stays in the cache while the trees go through it.
 // The descent is vectorised where the CPU allows it: 16 rows at a time with AVX-512, 8 with
 // AVX2, else one by one (flat_forest_kernels.h); all three give the same floats.
 //

@@ -111,23 +111,26 @@ PADDOCK_AVX2 Nodes256 level_nodes_avx2(const std::uint32_t* feature, const float
   }
 }
 
-template <int kLevel, int kDepth>
-PADDOCK_AVX2 __m256i descend_avx2(const std::uint32_t* feature, const float* threshold, const float* rows,
-                                  __m256i lane_offsets, __m256 valid, __m256i pos) {
-  if constexpr (kLevel == kDepth) {
-    return pos;
-  } else {
-    const Nodes256 nodes = level_nodes_avx2<kLevel>(feature, threshold, pos);
-    const __m256i column = _mm256_and_si256(nodes.feature, _mm256_set1_epi32(static_cast<int>(kFeatureMask)));
-    const __m256 x =
-        _mm256_mask_i32gather_ps(_mm256_setzero_ps(), rows, _mm256_add_epi32(column, lane_offsets), valid, 4);
-    // goes_right: (x >= t) | (default right & !(x < t)), false and true for NaN respectively.
-    const __m256 at_or_above = _mm256_cmp_ps(x, nodes.threshold, _CMP_GE_OQ);
-    const __m256 not_below = _mm256_cmp_ps(x, nodes.threshold, _CMP_NLT_UQ);
-    const __m256 default_right = _mm256_castsi256_ps(_mm256_srai_epi32(nodes.feature, 31));
-    const __m256i right = _mm256_castps_si256(_mm256_or_ps(at_or_above, _mm256_and_ps(default_right, not_below)));
-    const __m256i next = _mm256_sub_epi32(_mm256_add_epi32(pos, pos), right);  // right is -1 or 0
-    return descend_avx2<kLevel + 1, kDepth>(feature, threshold, rows, lane_offsets, valid, next);
+// One level for kGroups groups of rows side by side (their gathers overlap instead of each
+// waiting for the one before), then the next level.
+template <int kLevel, int kDepth, int kGroups>
+PADDOCK_AVX2 void descend_avx2(const std::uint32_t* feature, const float* threshold, const float* rows,
+                               std::size_t group_stride, __m256i lane_offsets, __m256 valid, __m256i* pos) {
+  if constexpr (kLevel < kDepth) {
+#pragma GCC unroll 8
+    for (int g = 0; g < kGroups; ++g) {
+      const Nodes256 nodes = level_nodes_avx2<kLevel>(feature, threshold, pos[g]);
+      const __m256i column = _mm256_and_si256(nodes.feature, _mm256_set1_epi32(static_cast<int>(kFeatureMask)));
+      const __m256 x = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), rows + static_cast<std::size_t>(g) * group_stride,
+                                                _mm256_add_epi32(column, lane_offsets), valid, 4);
+      // goes_right: (x >= t) | (default right & !(x < t)), false and true for NaN respectively.
+      const __m256 at_or_above = _mm256_cmp_ps(x, nodes.threshold, _CMP_GE_OQ);
+      const __m256 not_below = _mm256_cmp_ps(x, nodes.threshold, _CMP_NLT_UQ);
+      const __m256 default_right = _mm256_castsi256_ps(_mm256_srai_epi32(nodes.feature, 31));
+      const __m256i right = _mm256_castps_si256(_mm256_or_ps(at_or_above, _mm256_and_ps(default_right, not_below)));
+      pos[g] = _mm256_sub_epi32(_mm256_add_epi32(pos[g], pos[g]), right);  // right is -1 or 0
+    }
+    descend_avx2<kLevel + 1, kDepth, kGroups>(feature, threshold, rows, group_stride, lane_offsets, valid, pos);
   }
 }
 
@@ -144,25 +147,50 @@ PADDOCK_AVX2 __m256 leaves_avx2(const float* leaf, __m256i pos) {
   }
 }
 
+// kGroups groups of 8 rows from `rows` through one tree, all lanes valid but in the last
+// group's `valid`; their leaves added to `sums`.
+template <int kDepth, int kGroups>
+PADDOCK_AVX2 void tree_avx2(const std::uint32_t* feature, const float* threshold, const float* leaf,
+                            const float* rows, std::size_t columns, __m256i lane_offsets, __m256i last_valid,
+                            float* sums) {
+  __m256i pos[kGroups];
+  for (int g = 0; g < kGroups; ++g) pos[g] = _mm256_setzero_si256();
+  descend_avx2<0, kDepth, kGroups>(feature, threshold, rows, 8 * columns, lane_offsets,
+                                   _mm256_castsi256_ps(last_valid), pos);
+#pragma GCC unroll 8
+  for (int g = 0; g < kGroups; ++g) {
+    float* out = sums + 8 * g;
+    const __m256 leaves = leaves_avx2<kDepth>(leaf, pos[g]);
+    if (g + 1 < kGroups) {
+      _mm256_storeu_ps(out, _mm256_add_ps(_mm256_loadu_ps(out), leaves));
+    } else {
+      _mm256_maskstore_ps(out, last_valid, _mm256_add_ps(_mm256_maskload_ps(out, last_valid), leaves));
+    }
+  }
+}
+
 template <int kDepth>
 PADDOCK_AVX2_KERNEL void score_block_avx2(const ForestArrays& forest, const float* values, std::size_t count,
                                           std::size_t columns, float* sums) {
   constexpr std::size_t kInternal = (std::size_t{1} << kDepth) - 1;
   constexpr std::size_t kLeaves = std::size_t{1} << kDepth;
+  constexpr int kGroups = 8;
   constexpr std::size_t kWidth = 8;
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i lane_offsets = _mm256_mullo_epi32(lane, _mm256_set1_epi32(static_cast<int>(columns)));
+  const __m256i all = _mm256_set1_epi32(-1);
   for (std::size_t t = 0; t < forest.trees; ++t) {
     const std::uint32_t* feature = forest.features + t * kInternal;
     const float* threshold = forest.thresholds + t * kInternal;
     const float* leaf = forest.leaves + t * kLeaves;
-    for (std::size_t r = 0; r < count; r += kWidth) {
+    std::size_t r = 0;
+    for (; r + kGroups * kWidth <= count; r += kGroups * kWidth) {
+      tree_avx2<kDepth, kGroups>(feature, threshold, leaf, values + r * columns, columns, lane_offsets, all, sums + r);
+    }
+    for (; r < count; r += kWidth) {  // the tail, a group at a time, the last one masked
       const int lanes = static_cast<int>(std::min(kWidth, count - r));
       const __m256i valid = _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), lane);
-      const __m256i pos = descend_avx2<0, kDepth>(feature, threshold, values + r * columns, lane_offsets,
-                                                  _mm256_castsi256_ps(valid), _mm256_setzero_si256());
-      float* out = sums + r;
-      _mm256_maskstore_ps(out, valid, _mm256_add_ps(_mm256_maskload_ps(out, valid), leaves_avx2<kDepth>(leaf, pos)));
+      tree_avx2<kDepth, 1>(feature, threshold, leaf, values + r * columns, columns, lane_offsets, valid, sums + r);
     }
   }
 }
@@ -188,24 +216,27 @@ PADDOCK_AVX512 Nodes512 level_nodes_avx512(const std::uint32_t* feature, const f
   }
 }
 
-template <int kLevel, int kDepth>
-PADDOCK_AVX512 __m512i descend_avx512(const std::uint32_t* feature, const float* threshold, const float* rows,
-                                      __m512i lane_offsets, __mmask16 valid, __m512i pos) {
-  if constexpr (kLevel == kDepth) {
-    return pos;
-  } else {
-    const Nodes512 nodes = level_nodes_avx512<kLevel>(feature, threshold, pos);
-    const __m512i column = _mm512_and_si512(nodes.feature, _mm512_set1_epi32(static_cast<int>(kFeatureMask)));
-    const __m512 x =
-        _mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid, _mm512_add_epi32(column, lane_offsets), rows, 4);
-    // goes_right: (x >= t) | (default right & !(x < t)), false and true for NaN respectively.
-    const __mmask16 at_or_above = _mm512_cmp_ps_mask(x, nodes.threshold, _CMP_GE_OQ);
-    const __mmask16 not_below = _mm512_cmp_ps_mask(x, nodes.threshold, _CMP_NLT_UQ);
-    const __mmask16 default_right = _mm512_cmplt_epi32_mask(nodes.feature, _mm512_setzero_si512());
-    const auto right = static_cast<__mmask16>(at_or_above | (default_right & not_below));
-    const __m512i twice = _mm512_add_epi32(pos, pos);
-    const __m512i next = _mm512_mask_add_epi32(twice, right, twice, _mm512_set1_epi32(1));
-    return descend_avx512<kLevel + 1, kDepth>(feature, threshold, rows, lane_offsets, valid, next);
+template <int kLevel, int kDepth, int kGroups>
+PADDOCK_AVX512 void descend_avx512(const std::uint32_t* feature, const float* threshold, const float* rows,
+                                   std::size_t group_stride, __m512i lane_offsets, __mmask16 last_valid,
+                                   __m512i* pos) {
+  if constexpr (kLevel < kDepth) {
+#pragma GCC unroll 8
+    for (int g = 0; g < kGroups; ++g) {
+      const Nodes512 nodes = level_nodes_avx512<kLevel>(feature, threshold, pos[g]);
+      const __m512i column = _mm512_and_si512(nodes.feature, _mm512_set1_epi32(static_cast<int>(kFeatureMask)));
+      const __mmask16 valid = g + 1 < kGroups ? static_cast<__mmask16>(0xFFFF) : last_valid;
+      const __m512 x = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid, _mm512_add_epi32(column, lane_offsets),
+                                                rows + static_cast<std::size_t>(g) * group_stride, 4);
+      // goes_right: (x >= t) | (default right & !(x < t)), false and true for NaN respectively.
+      const __mmask16 at_or_above = _mm512_cmp_ps_mask(x, nodes.threshold, _CMP_GE_OQ);
+      const __mmask16 not_below = _mm512_cmp_ps_mask(x, nodes.threshold, _CMP_NLT_UQ);
+      const __mmask16 default_right = _mm512_cmplt_epi32_mask(nodes.feature, _mm512_setzero_si512());
+      const auto right = static_cast<__mmask16>(at_or_above | (default_right & not_below));
+      const __m512i twice = _mm512_add_epi32(pos[g], pos[g]);
+      pos[g] = _mm512_mask_add_epi32(twice, right, twice, _mm512_set1_epi32(1));
+    }
+    descend_avx512<kLevel + 1, kDepth, kGroups>(feature, threshold, rows, group_stride, lane_offsets, last_valid, pos);
   }
 }
 
@@ -224,11 +255,29 @@ PADDOCK_AVX512 __m512 leaves_avx512(const float* leaf, __m512i pos) {
   }
 }
 
+// kGroups groups of 16 rows from `rows` through one tree, all lanes valid but in the last
+// group's `last_valid`; their leaves added to `sums`.
+template <int kDepth, int kGroups>
+PADDOCK_AVX512 void tree_avx512(const std::uint32_t* feature, const float* threshold, const float* leaf,
+                                const float* rows, std::size_t columns, __m512i lane_offsets, __mmask16 last_valid,
+                                float* sums) {
+  __m512i pos[kGroups];
+  for (int g = 0; g < kGroups; ++g) pos[g] = _mm512_setzero_si512();
+  descend_avx512<0, kDepth, kGroups>(feature, threshold, rows, 16 * columns, lane_offsets, last_valid, pos);
+#pragma GCC unroll 8
+  for (int g = 0; g < kGroups; ++g) {
+    float* out = sums + 16 * g;
+    const __mmask16 valid = g + 1 < kGroups ? static_cast<__mmask16>(0xFFFF) : last_valid;
+    _mm512_mask_storeu_ps(out, valid, _mm512_add_ps(_mm512_maskz_loadu_ps(valid, out), leaves_avx512<kDepth>(leaf, pos[g])));
+  }
+}
+
 template <int kDepth>
 PADDOCK_AVX512_KERNEL void score_block_avx512(const ForestArrays& forest, const float* values, std::size_t count,
                                               std::size_t columns, float* sums) {
   constexpr std::size_t kInternal = (std::size_t{1} << kDepth) - 1;
   constexpr std::size_t kLeaves = std::size_t{1} << kDepth;
+  constexpr int kGroups = 8;
   constexpr std::size_t kWidth = 16;
   const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   const __m512i lane_offsets = _mm512_mullo_epi32(lane, _mm512_set1_epi32(static_cast<int>(columns)));
@@ -236,13 +285,15 @@ PADDOCK_AVX512_KERNEL void score_block_avx512(const ForestArrays& forest, const 
     const std::uint32_t* feature = forest.features + t * kInternal;
     const float* threshold = forest.thresholds + t * kInternal;
     const float* leaf = forest.leaves + t * kLeaves;
-    for (std::size_t r = 0; r < count; r += kWidth) {
+    std::size_t r = 0;
+    for (; r + kGroups * kWidth <= count; r += kGroups * kWidth) {
+      tree_avx512<kDepth, kGroups>(feature, threshold, leaf, values + r * columns, columns, lane_offsets,
+                                   static_cast<__mmask16>(0xFFFF), sums + r);
+    }
+    for (; r < count; r += kWidth) {  // the tail, a group at a time, the last one masked
       const std::size_t lanes = std::min(kWidth, count - r);
-      const auto valid = static_cast<__mmask16>((1U << lanes) - 1U);
-      const __m512i pos = descend_avx512<0, kDepth>(feature, threshold, values + r * columns, lane_offsets, valid,
-                                                    _mm512_setzero_si512());
-      float* out = sums + r;
-      _mm512_mask_storeu_ps(out, valid, _mm512_add_ps(_mm512_maskz_loadu_ps(valid, out), leaves_avx512<kDepth>(leaf, pos)));
+      tree_avx512<kDepth, 1>(feature, threshold, leaf, values + r * columns, columns, lane_offsets,
+                             static_cast<__mmask16>((1U << lanes) - 1U), sums + r);
     }
   }
 }

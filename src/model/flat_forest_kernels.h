@@ -4,9 +4,9 @@
 // All three make XGBoost's test at each node (go right unless x < threshold; a missing x, NaN,
 // goes the node's default way) and add the leaves in tree order, one float addition per tree
 // and row, so a row's sum is the same float whichever kernel computed it. The scalar kernel
-// runs everywhere; the AVX2 kernel takes 8 rows at a time and the AVX-512 kernel 16: the
-// nodes of a tree's upper levels are picked from registers by permutes, deeper ones and the
-// feature values are gathered. The vector kernels are compiled for their instruction set
+// runs everywhere; the AVX2 kernel takes 8 rows at a time and the AVX-512 kernel 16, eight
+// such groups side by side so that their gathers overlap: the nodes of a tree's upper levels
+// are picked from registers by permutes, deeper ones and the feature values are gathered. The vector kernels are compiled for their instruction set
 // function by function (GCC's target attribute), so the build stays portable, and they are
 // used only when the CPU has it (`forest_kernel_supported`).
 //

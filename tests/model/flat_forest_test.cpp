@@ -199,8 +199,9 @@ TEST(FlatForest, EveryKernelMatchesXGBoostOnThresholdsMissingValuesAndBlockTails
         EXPECT_EQ(differences(predict_with(*forest, kernel, values, rows, 6), expected), 0U)
             << forest_kernel_name(kernel) << ", " << c.objective << " depth " << c.depth << ", missing " << missing;
       }
-      // Every count of rows from 1 to 70, so every tail of a group and of a block.
-      for (std::size_t n = 1; n <= 70; ++n) {
+      // Every count of rows from 1 to 140: every tail of a group (8 or 16 rows), of a set of
+      // groups (64 or 128) and of a block (128).
+      for (std::size_t n = 1; n <= 140; ++n) {
         const std::vector<float> head(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(n * 6));
         const std::vector<float> want(expected.begin(), expected.begin() + static_cast<std::ptrdiff_t>(n));
         for (ForestKernel kernel : supported_kernels()) {
