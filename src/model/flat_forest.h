@@ -6,8 +6,10 @@
 // reaches at a smaller depth fills every padded leaf beneath it, so the padded splits under it
 // cannot change the result. Scoring a row is then D steps of "go right if not (x < threshold),
 // or the default direction when x is missing (NaN)", the same test XGBoost makes, without the
-// loads of child indices or branches on leaf checks; rows are scored a block at a time, tree by
-// tree, so that a tree's few hundred bytes stay in the cache while the block goes through it.
+// loads of child indices or branches on leaf checks; rows are scored a block at a time (128),
+// tree by tree, so that the block stays in the cache while the trees go through it.
+// The descent is vectorised where the CPU allows it: 16 rows at a time with AVX-512, 8 with
+// AVX2, else one by one (flat_forest_kernels.h); all three give the same floats.
 //
 // The sum is XGBoost's: the base margin, then each tree's leaf in tree order, in float. So a
 // margin equals XGBoost's PredictFromDense (output_margin) bit for bit; Model checks that on
@@ -25,6 +27,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/error.h"
+#include "model/flat_forest_kernels.h"
 
 namespace paddock {
 
@@ -39,8 +42,14 @@ class FlatForest {
   static Result<FlatForest> from_ubjson(const std::vector<std::uint8_t>& model_ubjson);
 
   // Margins of `rows` rows of `columns` floats each, row-major, NaN for missing: `out` gets
-  // one float a row. `columns` must be at least feature_count().
+  // one float a row. `columns` must be at least feature_count(). Reads the forest only:
+  // several threads may call it at once.
   void predict(const float* values, std::size_t rows, std::size_t columns, float* out) const;
+
+  // The instruction set of the descent: the widest the CPU supports unless set. Every kernel
+  // gives the same floats; kFailedPrecondition when this CPU (or build) cannot run it.
+  ForestKernel kernel() const { return kernel_; }
+  Status use_kernel(ForestKernel kernel);
 
   std::size_t feature_count() const { return feature_count_; }
   std::size_t tree_count() const { return tree_count_; }
@@ -52,17 +61,15 @@ class FlatForest {
 
  private:
   static Result<FlatForest> from_document(const nlohmann::json& root);
-  // Scores rows [0, count) of a block, count <= kBlock, adding into `sums`.
-  void score_block(const float* values, std::size_t count, std::size_t columns, float* sums) const;
-
   int depth_ = 0;
   std::size_t tree_count_ = 0;
   std::size_t feature_count_ = 0;
   float base_margin_ = 0.0F;
   std::size_t internal_per_tree_ = 0;  // 2^D - 1
   std::size_t leaves_per_tree_ = 0;    // 2^D
+  ForestKernel kernel_ = best_forest_kernel();
   // Per internal node, tree after tree: the feature (its top bit set when missing goes right)
-  // and the threshold.
+  // and the threshold. Each array ends with detail::kForestPadding zeros for the vector loads.
   std::vector<std::uint32_t> feature_;
   std::vector<float> threshold_;
   std::vector<float> leaf_;  // per leaf, tree after tree

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <string_view>
 #include <nlohmann/json.hpp>
 
 #include "core/file_reader.h"
@@ -253,14 +254,29 @@ Status check_against_booster(const FlatForest& forest, Booster& booster) {
 
 }  // namespace
 
+namespace {
+
+// The kernel PADDOCK_TREE_EVALUATOR asks for (scalar, avx2, avx512), or the widest one; never
+// one wider than asked, nor one this CPU cannot run.
+ForestKernel chosen_kernel(std::string_view choice) {
+  ForestKernel asked = best_forest_kernel();
+  if (choice == "scalar") asked = ForestKernel::kScalar;
+  if (choice == "avx2" && asked == ForestKernel::kAvx512) asked = ForestKernel::kAvx2;
+  return asked;
+}
+
+}  // namespace
+
 void Model::attach_flat_forest() {
-  const char* choice = std::getenv("PADDOCK_TREE_EVALUATOR");
-  if (choice != nullptr && std::string_view(choice) == "xgboost") {
+  const char* env = std::getenv("PADDOCK_TREE_EVALUATOR");
+  const std::string_view choice = env != nullptr ? std::string_view(env) : std::string_view();
+  if (choice == "xgboost") {
     evaluator_ = "XGBoost (PADDOCK_TREE_EVALUATOR=xgboost)";
     return;
   }
   Result<std::vector<std::uint8_t>> bytes = booster_.serialize("ubj");
   Result<FlatForest> forest = bytes.ok() ? FlatForest::from_ubjson(*bytes) : Result<FlatForest>(bytes.error());
+  if (forest.ok()) (void)forest->use_kernel(chosen_kernel(choice));  // chosen_kernel gives a supported one
   Status same = forest.ok() && forest->feature_count() == static_cast<std::size_t>(kFeatureCount)
                     ? check_against_booster(*forest, booster_)
                     : Status(forest.ok() ? make_error(ErrorCode::kModel, "the model's feature count differs")
@@ -270,8 +286,8 @@ void Model::attach_flat_forest() {
     return;
   }
   forest_.emplace(std::move(*forest));
-  evaluator_ = fmt::format("paddock's flat forest ({} trees of depth {}, checked against XGBoost)",
-                           forest_->tree_count(), forest_->depth());
+  evaluator_ = fmt::format("paddock's flat forest ({} trees of depth {}, {}, checked against XGBoost)",
+                           forest_->tree_count(), forest_->depth(), forest_kernel_name(forest_->kernel()));
 }
 
 Result<std::vector<float>> Model::score_rows(const float* values, std::size_t rows) {

@@ -76,6 +76,8 @@ class Model {
   // "XGBoost" with the reason the flat forest is not used.
   const std::string& evaluator() const { return evaluator_; }
   bool uses_flat_forest() const { return forest_.has_value(); }
+  // The flat forest, when it scores rows (for tests and benchmarks that compare kernels).
+  const std::optional<FlatForest>& flat_forest() const { return forest_; }
 
   // Stage-1 scores of rows (row-major, kFeatureCount columns): the flat forest when it holds,
   // else XGBoost; the two give the same floats.

@@ -753,8 +753,9 @@ TEST_F(BatchEngineTest, AFailedRaceIsRetriedAtTheEndAndItsAttemptsAreKept) {
   EXPECT_EQ(count("SELECT attempts FROM job_races WHERE job_id = '" + single.job_id + "'"), 1);
 }
 
-// The flat forest (the default) and XGBoost give the same predictions on the whole demo
-// database: every probability equal, not merely close.
+// The flat forest (the default, with the widest kernel the CPU runs), its scalar kernel and
+// XGBoost give the same predictions on the whole demo database: every probability equal, not
+// merely close.
 TEST_F(BatchEngineTest, TheFlatForestPredictsExactlyAsXGBoost) {
   setenv("PADDOCK_TREE_EVALUATOR", "xgboost", 1);
   PredictOptions o = options();
@@ -777,6 +778,22 @@ TEST_F(BatchEngineTest, TheFlatForestPredictsExactlyAsXGBoost) {
   std::ifstream log(flat.log_path);
   const std::string content((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
   EXPECT_NE(content.find("Trees: paddock's flat forest"), std::string::npos);
+
+  // The scalar kernel, forced, gives the same predictions as the vector one this CPU runs.
+  setenv("PADDOCK_TREE_EVALUATOR", "scalar", 1);
+  o.job_id = "with-scalar-descent";
+  const JobOutcome scalar = run(o);
+  unsetenv("PADDOCK_TREE_EVALUATOR");
+  ASSERT_EQ(scalar.status, JobStatus::kCompleted);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM predictions p JOIN reference r USING (race_id, number) "
+                  "WHERE p.job_id = 'with-scalar-descent' AND (p.score != r.score "
+                  "OR p.win_probability != r.win_probability OR p.predicted_rank != r.predicted_rank)"),
+            0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM predictions WHERE job_id = 'with-scalar-descent'"),
+            count("SELECT COUNT(*) FROM reference"));
+  std::ifstream scalar_log(scalar.log_path);
+  const std::string scalar_content((std::istreambuf_iterator<char>(scalar_log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(scalar_content.find(", scalar, checked against XGBoost"), std::string::npos);
 }
 
 // A job reads the history its races need from the stored history; the predictions are those
