@@ -14,26 +14,11 @@ T& slot(std::vector<T>& table, EntityId id) {
   return table[index];
 }
 
-// The first of runs[from, to) on `day` or later (to when none is). A binary search without
-// branches (a conditional move per step): its loads do not wait for a mispredicted branch,
-// which made std::lower_bound the features' largest cost in a large job (the people's
-// windows, three searches over up to two years of runs for every runner).
-template <typename Run>
-std::size_t first_on_or_after(const std::vector<Run>& runs, std::size_t from, std::size_t to, Day day) {
-  if (from >= to) return to;
-  const Run* base = runs.data() + from;
-  std::size_t n = to - from;
-  while (n > 1) {
-    const std::size_t half = n / 2;
-    base = base[half].day < day ? base + half : base;
-    n -= half;
-  }
-  return static_cast<std::size_t>(base - runs.data()) + (base->day < day ? 1 : 0);
-}
-
 template <typename Run>
 std::size_t first_on_or_after(const std::vector<Run>& runs, std::size_t from, Day day) {
-  return first_on_or_after(runs, from, runs.size(), day);
+  return static_cast<std::size_t>(std::lower_bound(runs.begin() + static_cast<std::ptrdiff_t>(from), runs.end(), day,
+                                                   [](const Run& run, Day d) { return run.day < d; }) -
+                                  runs.begin());
 }
 
 }  // namespace
@@ -175,8 +160,8 @@ TwoWindows RollingHistory::windows(const std::vector<PersonState>& people, Entit
     c.top3 = runs[hi - 1].top3 - (lo > person.head ? runs[lo - 1].top3 : person.top3_before);
     return c;
   };
-  return TwoWindows{counts(first_on_or_after(runs, person.head, hi, day - long_days)),
-                    counts(first_on_or_after(runs, person.head, hi, day - short_days))};
+  return TwoWindows{counts(first_on_or_after(runs, person.head, day - long_days)),
+                    counts(first_on_or_after(runs, person.head, day - short_days))};
 }
 
 TwoWindows RollingHistory::jockey_windows(EntityId jockey_id, Day day, int long_days, int short_days) const {
