@@ -62,36 +62,6 @@ TEST(Store, AChunkCommitIsAllOrNothing) {
   EXPECT_EQ(testing::query_int(path, "SELECT processed_races FROM prediction_jobs"), 0);
 }
 
-// A chunk is written with SQLite's foreign keys off and checked once instead (the model and
-// every race of its rows); they are on again after it, whether it committed or failed.
-TEST(Store, AChunkChecksItsParentsAndLeavesTheForeignKeysOn) {
-  testing::TempDir dir("store-chunk-keys");
-  const std::string path = testing::demo_database_copy(dir.path());
-  std::unique_ptr<Database> db = testing::open_or_die(path);
-  JobRow job;
-  job.job_id = "j";
-  job.total_races = 1;
-  ASSERT_TRUE(db->insert_job(job).ok());
-  const RaceId race = testing::query_int(path, "SELECT MIN(id) FROM races");
-  ASSERT_TRUE(db->insert_job_races("j", {race}).ok());
-  const ModelId model = testing::query_int(path, "SELECT id FROM models WHERE is_active = 1");
-  ChunkCommit chunk;
-  chunk.job_id = "j";
-  chunk.model_id = model + 100;  // no such model
-  chunk.predictions = {PredictionRow{race, 1, 0.5, 1.0, 1, 1.0}};
-  chunk.outcomes = {JobRaceOutcome{race, JobRaceState::kDone, ""}};
-  chunk.processed_races = 1;
-  const Status no_model = db->commit_chunk(chunk);
-  ASSERT_FALSE(no_model.ok());
-  EXPECT_NE(no_model.error().message.find("FOREIGN KEY"), std::string::npos);
-  // job_races.job_id references prediction_jobs: refused while the keys are on.
-  EXPECT_FALSE(db->insert_job_races("no-such-job", {race}).ok());
-  chunk.model_id = model;
-  ASSERT_TRUE(db->commit_chunk(chunk).ok());
-  EXPECT_EQ(testing::query_int(path, "SELECT COUNT(*) FROM predictions"), 1);
-  EXPECT_FALSE(db->insert_job_races("no-such-job", {race}).ok());
-}
-
 // Two jobs write one race: B's set from a card with a ninth starter, then A's from the card
 // after an import made that runner a non-runner. The race must hold A's set alone: eight
 // rows whose probabilities sum to 1, not nine summing to more.

@@ -118,7 +118,6 @@ class SqliteDatabase final : public Database {
                                 const std::string& name);
   Result<std::optional<ModelRecord>> read_model(Statement& statement);
   Status write_chunk(const ChunkCommit& chunk);
-  Status check_chunk_parents(const ChunkCommit& chunk);
   Result<std::vector<JobRow>> read_jobs(Statement& statement);
 
   std::unique_ptr<Connection> connection_;
