@@ -12,11 +12,16 @@
 #     (PADDOCK_HISTORY=whole: the engine before streaming);
 #   - after: the defaults (a small job reads the stored history of its own races; a large one
 #     streams it in day order, window by window; the flat forest).
+# Two more modes, when asked for in BENCH_MODES:
+#   - scalar: the defaults with the flat forest's scalar kernel (PADDOCK_TREE_EVALUATOR=scalar);
+#   - baseline: the defaults of another build's paddock, BENCH_BASELINE=/path/to/paddock (e.g.
+#     the main branch built in another directory), to compare two versions in one run.
 # Printed: wall time from the process start to its end, races/s, and the peak resident memory
 # of the job (VmHWM, from its row). With -w 2, as on a 2-core laptop.
 #
 # Usage: bench/size_ladder.sh [sizes...]   e.g. bench/size_ladder.sh 10000 100000
 #        BENCH_MODES="whole after" bench/size_ladder.sh 1000000   (some of the modes only)
+#        BENCH_BASELINE=../main/build-release/paddock BENCH_MODES="baseline after" bench/size_ladder.sh 100000
 # The stored history of each database is built once, by a first small job (its time printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,9 +71,12 @@ run_job() {  # base mode args... -> "seconds races peak_mb"
   local env=()
   [ "$mode" = before ] && env=(PADDOCK_HISTORY=computed PADDOCK_TREE_EVALUATOR=xgboost)
   [ "$mode" = whole ] && env=(PADDOCK_HISTORY=whole)
+  [ "$mode" = scalar ] && env=(PADDOCK_TREE_EVALUATOR=scalar)
+  local program=$paddock
+  [ "$mode" = baseline ] && program=${BENCH_BASELINE:?BENCH_BASELINE=/path/to/paddock for the baseline mode}
   local start end
   start=$(now)
-  env "${env[@]}" $paddock predict --db "$copy" -w 2 -q --log-dir "$bench_dir/logs" --job-id ladder "$@" >/dev/null
+  env "${env[@]}" "$program" predict --db "$copy" -w 2 -q --log-dir "$bench_dir/logs" --job-id ladder "$@" >/dev/null
   end=$(now)
   local row
   row=$(sqlite3 "$copy" "SELECT successful_races || ' ' || peak_memory_mb FROM prediction_jobs WHERE job_id = 'ladder'")

@@ -8,7 +8,9 @@
 #define PADDOCK_X86_KERNELS 1
 // GCC 12 warns, inside its own headers, about the deliberately undefined register that some
 // intrinsics (permutes, gathers) start from; the values are never read.
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 #else
 #define PADDOCK_X86_KERNELS 0
