@@ -57,11 +57,7 @@ class RunningState {
     for (const PaceSums& sums : PaceBook::contributions(race)) {
       PaceSums& day = pace_days_[{race.day, sums.key}];
       day.key = sums.key;
-      day.time_ms += sums.time_ms;
-      day.metres += sums.metres;
-      day.races += sums.races;
-      day.reduction_ms += sums.reduction_ms;
-      day.reductions += sums.reductions;
+      day.add(sums);
     }
   }
   std::vector<PaceDay> take_pace_days() {

@@ -75,14 +75,7 @@ std::vector<PaceSums> PaceBook::contributions(const RaceTimeRecord& race) {
   return groups;
 }
 
-void PaceBook::add(const PaceSums& sums) {
-  Sums& group = sums_[sums.key];
-  group.time_ms += sums.time_ms;
-  group.metres += sums.metres;
-  group.races += sums.races;
-  group.reduction_ms += sums.reduction_ms;
-  group.reductions += sums.reductions;
-}
+void PaceBook::add(const PaceSums& sums) { sums_[sums.key].add(sums); }
 
 void PaceBook::add_race(const RaceTimeRecord& race) {
   for (const PaceSums& sums : contributions(race)) add(sums);
@@ -94,7 +87,7 @@ PaceBook::Pars PaceBook::pars_of(const RaceTimeRecord& race) const {
   for (int level = 0; level < kLevels && (need_pace || need_reduction); ++level) {
     const auto found = sums_.find(key_of(level, race));
     if (found == sums_.end()) continue;
-    const Sums& sums = found->second;
+    const PaceSums& sums = found->second;
     if (need_pace && sums.races >= kMinRaces) {
       pars.pace = static_cast<double>(sums.time_ms) / static_cast<double>(sums.metres);  // ms/m = s/km
       need_pace = false;

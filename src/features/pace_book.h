@@ -55,13 +55,6 @@ class PaceBook {
   static std::vector<PaceSums> contributions(const RaceTimeRecord& race);
 
  private:
-  struct Sums {
-    std::int64_t time_ms = 0;
-    std::int64_t metres = 0;
-    std::int64_t races = 0;
-    std::int64_t reduction_ms = 0;
-    std::int64_t reductions = 0;
-  };
   struct Pars {
     double pace = std::numeric_limits<double>::quiet_NaN();       // seconds per km
     double reduction = std::numeric_limits<double>::quiet_NaN();  // seconds per km
@@ -70,7 +63,7 @@ class PaceBook {
   Pars pars_of(const RaceTimeRecord& race) const;
   void settle_before(Day day);
 
-  std::unordered_map<std::uint64_t, Sums> sums_;  // by (level, venue, discipline, band, going)
+  std::unordered_map<std::uint64_t, PaceSums> sums_;  // by (level, venue, discipline, band, going)
   std::vector<RaceTimeRecord> pending_;           // the races of the day being figured
 };
 

@@ -174,6 +174,15 @@ struct PaceSums {
   std::int64_t races = 0;
   std::int64_t reduction_ms = 0;
   std::int64_t reductions = 0;
+
+  // Adds another's sums (its key aside).
+  void add(const PaceSums& other) {
+    time_ms += other.time_ms;
+    metres += other.metres;
+    races += other.races;
+    reduction_ms += other.reduction_ms;
+    reductions += other.reductions;
+  }
 };
 
 // What one day's races add to one group's sums (the stored history's pace_days).
