@@ -86,7 +86,13 @@ int run(const Args& args) {
   };
   const int max_workers = *std::max_element(args.workers.begin(), args.workers.end());
   std::vector<Model> models;
-  for (int w = 0; w < max_workers; ++w) models.push_back(std::move(*Model::load((*record)->path)));
+  for (int w = 0; w < max_workers; ++w) {
+    models.push_back(std::move(*Model::load((*record)->path)));
+    // XGBoost's booster, loaded now (a model with its cached forest loads it on first use).
+    if (Result<Booster*> booster = models.back().booster(); !booster.ok()) {
+      return fmt::print(stderr, "{}\n", booster.error().describe()), 1;
+    }
+  }
   std::vector<Variant> variants;
   for (const std::string& evaluator : args.evaluators) {
     std::vector<std::optional<FlatForest>> forests{std::nullopt};
@@ -124,8 +130,8 @@ int run(const Args& args) {
               std::vector<float> scores(chunk_rows[c]);
               variant.forest->predict(chunks[c].data(), chunk_rows[c], kFeatureCount, scores.data());
             } else {
-              (void)models[static_cast<std::size_t>(w)].booster().predict(chunks[c].data(), chunk_rows[c],
-                                                                            kFeatureCount);
+              (void)(*models[static_cast<std::size_t>(w)].booster())->predict(chunks[c].data(), chunk_rows[c],
+                                                                               kFeatureCount);
             }
           }
         });

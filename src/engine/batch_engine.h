@@ -144,7 +144,7 @@ class BatchEngine {
   std::chrono::steady_clock::time_point history_started_{};
   std::int64_t processed_this_run_ = 0;
   std::int64_t memory_holds_ = 0;
-  std::array<double, 4> phase_seconds_{};  // thread seconds reading, featuring, predicting, writing
+  std::array<double, 5> phase_seconds_{};  // thread seconds reading, featuring, predicting, writing, moving the history
   std::string time_split_;                 // the same, in words
   std::chrono::steady_clock::time_point started_{};
   std::chrono::steady_clock::time_point last_cancel_check_{};

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <chrono>
 #include <deque>
+#include <future>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -18,9 +20,14 @@ namespace {
 // Days per read: a read holds a snapshot (WAL readers keep the writer's log from being reset)
 // and a stop waits for the read in hand, so reads are short.
 constexpr Day kDaysPerRead = 28;
-// Runs per batch, and batches read ahead: a few MB in all.
+// Runs per batch, and runs read ahead (16 MB of them): more than a window holds (the engine's
+// windows are of 4,000 races), so that the reader reads the next window's runs while the
+// workers predict this one's races, and moving the history on only applies runs already read.
 constexpr std::size_t kRunsPerBatch = 16384;
-constexpr std::size_t kBatchesAhead = 4;
+constexpr std::size_t kRunsAhead = 4 * kRunsPerBatch;
+// Runs the history may take before it knows which horses the job needs (it keeps them all
+// meanwhile): the first window's, so that its races need not wait for the horses.
+constexpr std::size_t kRunsBeforeHorses = 4 * kRunsPerBatch;
 
 // Runs on their way from the reader to the history. A batch with `complete_before` set marks
 // that every run before that day was in the batches before it.
@@ -47,6 +54,8 @@ struct HistoryFeed::Reader {
   std::mutex mutex;
   std::condition_variable changed;
   std::deque<FeedBatch> batches;
+  std::size_t runs_ahead = 0;  // in `batches`
+  std::size_t runs_pushed = 0;
   bool stop = false;
   std::string note;
   std::thread thread;
@@ -54,8 +63,9 @@ struct HistoryFeed::Reader {
   // False once the feed is stopping.
   bool push(FeedBatch batch) {
     std::unique_lock<std::mutex> lock(mutex);
-    changed.wait(lock, [&] { return stop || batches.size() < kBatchesAhead; });
+    changed.wait(lock, [&] { return stop || batches.empty() || runs_ahead + batch.size() <= kRunsAhead; });
     if (stop) return false;
+    runs_ahead += batch.size();
     batches.push_back(std::move(batch));
     changed.notify_all();
     return true;
@@ -66,6 +76,7 @@ struct HistoryFeed::Reader {
     changed.wait(lock, [&] { return !batches.empty(); });
     FeedBatch batch = std::move(batches.front());
     batches.pop_front();
+    runs_ahead -= batch.size();
     changed.notify_all();
     return batch;
   }
@@ -84,31 +95,59 @@ struct HistoryFeed::Reader {
     }
   }
 
-  Status read_all() {
+  // The last day of each horse's job races, by horse id; on a connection of its own.
+  static Result<std::vector<Day>> horses_until_of(const std::string& db_path, const std::vector<RaceId>& races) {
     PADDOCK_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, open_database(db_path, Database::Access::kReadOnly));
     PADDOCK_ASSIGN_OR_RETURN(const auto horse_days, db->last_days_of_horses(races));
-    std::vector<RaceId>().swap(races);
-    FeedBatch horses;
-    horses.horses_until.emplace();
+    std::vector<Day> until;
     for (const auto& [horse, day] : horse_days) {
       if (horse < 0) continue;
       const auto index = static_cast<std::size_t>(horse);
-      if (index >= horses.horses_until->size()) horses.horses_until->resize(index + 1, std::numeric_limits<Day>::min());
-      (*horses.horses_until)[index] = day;
+      if (index >= until.size()) until.resize(index + 1, std::numeric_limits<Day>::min());
+      until[index] = day;
     }
-    if (!push(std::move(horses))) return ok_status();
+    return until;
+  }
+
+  // Pushes the horses to keep once they are known, or waits for them once kRunsBeforeHorses
+  // runs have gone without them (the history keeps every horse until then, a bounded excess).
+  Status push_horses_if_due(std::future<Result<std::vector<Day>>>& horses, std::size_t runs_gone, bool& open) {
+    if (!horses.valid()) return ok_status();
+    if (runs_gone < kRunsBeforeHorses && horses.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      return ok_status();
+    }
+    Result<std::vector<Day>> until = horses.get();
+    PADDOCK_TRY(until);
+    FeedBatch batch;
+    batch.horses_until = std::move(*until);
+    open = push(std::move(batch));
+    return ok_status();
+  }
+
+  Status read_all() {
+    // The horses of the job's races are found on another thread meanwhile (a pass over every
+    // runner of those races: 0.4 s for 100,000 races), so that the first window's runs come
+    // at once; until they are known, the history keeps every horse it reads.
+    std::future<Result<std::vector<Day>>> horses =
+        std::async(std::launch::async, horses_until_of, db_path, std::move(races));
+    PADDOCK_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, open_database(db_path, Database::Access::kReadOnly));
     PADDOCK_ASSIGN_OR_RETURN(const std::vector<Day> first, db->finished_race_days_from(std::numeric_limits<Day>::min(), 1));
     Day position = first.empty() ? std::numeric_limits<Day>::max() : first.front();
+    bool open = true;
     for (const Window& window : windows) {
       while (position < window.last_day) {
+        PADDOCK_TRY(push_horses_if_due(horses, runs_pushed, open));
+        if (!open) return ok_status();
         const Day end = std::min<Day>(window.last_day, position + kDaysPerRead);
         PADDOCK_TRY(read_days(*db, position, end));
         position = end;
       }
+      PADDOCK_TRY(push_horses_if_due(horses, runs_pushed, open));
       FeedBatch marker;
       marker.complete_before = window.last_day;
-      if (!push(std::move(marker))) return ok_status();
+      if (!open || !push(std::move(marker))) return ok_status();
     }
+    PADDOCK_TRY(push_horses_if_due(horses, kRunsBeforeHorses, open));
     return ok_status();
   }
 
@@ -148,7 +187,9 @@ struct HistoryFeed::Reader {
     }
     bool open = true;
     auto flush = [&] {
-      if (open && (batch.size() > 0 || batch.paces)) open = push(std::exchange(batch, FeedBatch()));
+      if (!open || (batch.size() == 0 && !batch.paces)) return;
+      runs_pushed += batch.size();
+      open = push(std::exchange(batch, FeedBatch()));
     };
     Status read = ok_status();
     if (source == Source::kStored) {
@@ -207,7 +248,7 @@ Status HistoryFeed::advance_to(std::size_t window) {
       history_.keep_horses_until(std::move(*batch.horses_until));
       history_.start_window(target.first_day);  // drops what the job no longer needs
     }
-    for (const StoredRun& stored : batch.stored) history_.add_stored(stored);
+    history_.add_stored(batch.stored);
     if (batch.paces) history_.seed_paces(std::move(*batch.paces));
     std::size_t begin = 0;
     for (std::uint32_t end : batch.race_ends) {

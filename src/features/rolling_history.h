@@ -40,8 +40,10 @@ class RollingHistory final : public PointInTimeHistory {
   // From now on, queries are for `day` or later: what only earlier queries need may go.
   // Non-decreasing from call to call.
   void start_window(Day first_day);
-  // Adds one stored run. Runs come in the stored order (day, race, number).
+  // Adds one stored run, or several (the horses on this thread, the people and stall groups
+  // on a second one). Runs come in the stored order (day, race, number).
   void add_stored(const StoredRun& stored);
+  void add_stored(std::span<const StoredRun> runs);
   // Adds one finished race (its starters, in number order), rating and figuring it from the
   // state.
   void add_race(std::span<const RunRecord> runs);
@@ -91,6 +93,8 @@ class RollingHistory final : public PointInTimeHistory {
   };
 
   void add_horse_run(const RunRecord& run, float rating_after, const RunFigures& figures);
+  void add_stored_horse(const StoredRun& stored);   // touches horses_, last_ratings_ only
+  void add_stored_people(const StoredRun& stored);  // touches jockeys_, trainers_, draws_ only
   bool horse_needed(EntityId horse_id) const;
   void add_person(std::vector<PersonState>& people, EntityId id, Day day, int position);
   void add_draw_run(std::uint64_t key, const DrawRun& run);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -169,6 +170,88 @@ Result<FlatForest> FlatForest::from_document(const nlohmann::json& root) {
   } catch (const std::exception& error) {
     return make_error(ErrorCode::kModel, fmt::format("cannot read the model's trees: {}", error.what()));
   }
+}
+
+namespace {
+
+constexpr std::string_view kBytesMagic = "PDKFRST1";  // paddock flat forest, layout 1
+
+// FNV-1a, 64 bits: a checksum of the bytes, not a defence against a forged file.
+std::uint64_t fnv1a(std::string_view bytes) {
+  std::uint64_t hash = 0xCBF29CE484222325ULL;
+  for (const char c : bytes) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001B3ULL;
+  }
+  return hash;
+}
+
+struct BytesHeader {
+  std::uint64_t source = 0;
+  std::int32_t depth = 0;
+  float base_margin = 0.0F;
+  std::uint64_t trees = 0;
+  std::uint64_t features = 0;
+};
+
+}  // namespace
+
+std::uint64_t forest_source_hash(std::string_view model_file) { return fnv1a(model_file); }
+
+std::vector<std::uint8_t> FlatForest::to_bytes(std::uint64_t source) const {
+  const BytesHeader header{source, depth_, base_margin_, tree_count_, feature_count_};
+  std::string bytes(kBytesMagic);
+  auto append = [&bytes](const void* data, std::size_t size) {
+    bytes.append(static_cast<const char*>(data), size);
+  };
+  append(&header, sizeof header);
+  append(feature_.data(), feature_.size() * sizeof(std::uint32_t));
+  append(threshold_.data(), threshold_.size() * sizeof(float));
+  append(leaf_.data(), leaf_.size() * sizeof(float));
+  const std::uint64_t checksum = fnv1a(bytes);
+  append(&checksum, sizeof checksum);
+  return {bytes.begin(), bytes.end()};
+}
+
+Result<FlatForest> FlatForest::from_bytes(std::string_view bytes, std::uint64_t source) {
+  auto refused = [](std::string_view why) {
+    return make_error(ErrorCode::kModel, fmt::format("the cached forest is not usable: {}", why));
+  };
+  BytesHeader header;
+  if (bytes.size() < kBytesMagic.size() + sizeof header + sizeof(std::uint64_t) || !bytes.starts_with(kBytesMagic)) {
+    return refused("not a paddock forest of this version");
+  }
+  std::uint64_t checksum = 0;
+  std::memcpy(&checksum, bytes.data() + bytes.size() - sizeof checksum, sizeof checksum);
+  if (fnv1a(bytes.substr(0, bytes.size() - sizeof checksum)) != checksum) return refused("its checksum differs");
+  std::memcpy(&header, bytes.data() + kBytesMagic.size(), sizeof header);
+  if (header.source != source) return refused("it was flattened from another model file");
+  if (header.depth < 1 || header.depth > kMaxDepth) return refused("its depth is out of range");
+  FlatForest forest;
+  forest.depth_ = header.depth;
+  forest.base_margin_ = header.base_margin;
+  forest.tree_count_ = header.trees;
+  forest.feature_count_ = header.features;
+  forest.internal_per_tree_ = (std::size_t{1} << forest.depth_) - 1;
+  forest.leaves_per_tree_ = std::size_t{1} << forest.depth_;
+  const std::size_t internal = forest.tree_count_ * forest.internal_per_tree_ + detail::kForestPadding;
+  const std::size_t leaves = forest.tree_count_ * forest.leaves_per_tree_ + detail::kForestPadding;
+  const std::size_t expected = kBytesMagic.size() + sizeof header + internal * (sizeof(std::uint32_t) + sizeof(float)) +
+                               leaves * sizeof(float) + sizeof checksum;
+  if (forest.tree_count_ > (std::size_t{1} << 24) || bytes.size() != expected) return refused("its size differs");
+  const char* at = bytes.data() + kBytesMagic.size() + sizeof header;
+  auto take = [&at](auto& values, std::size_t count) {
+    values.resize(count);
+    std::memcpy(values.data(), at, count * sizeof(values[0]));
+    at += count * sizeof(values[0]);
+  };
+  take(forest.feature_, internal);
+  take(forest.threshold_, internal);
+  take(forest.leaf_, leaves);
+  for (std::size_t i = 0; i < forest.tree_count_ * forest.internal_per_tree_; ++i) {
+    if ((forest.feature_[i] & kFeatureMask) >= forest.feature_count_) return refused("a split names a feature beyond the model's");
+  }
+  return forest;
 }
 
 Status FlatForest::use_kernel(ForestKernel kernel) {

@@ -31,6 +31,9 @@
 
 namespace paddock {
 
+// The hash of a model file that a forest's bytes name as their source (FlatForest::to_bytes).
+std::uint64_t forest_source_hash(std::string_view model_file);
+
 class FlatForest {
  public:
   static constexpr int kMaxDepth = 12;
@@ -40,6 +43,12 @@ class FlatForest {
   // kModel naming what is not supported.
   static Result<FlatForest> from_json(std::string_view model_json);
   static Result<FlatForest> from_ubjson(const std::vector<std::uint8_t>& model_ubjson);
+
+  // The forest as bytes and back, for a model's cached forest (Model::load): this machine's
+  // byte order, a checksum over the whole, and `source`, a hash of the model file it was
+  // flattened from, which from_bytes must find (kModel when anything differs).
+  std::vector<std::uint8_t> to_bytes(std::uint64_t source) const;
+  static Result<FlatForest> from_bytes(std::string_view bytes, std::uint64_t source);
 
   // Margins of `rows` rows of `columns` floats each, row-major, NaN for missing: `out` gets
   // one float a row. `columns` must be at least feature_count(). Reads the forest only:

@@ -182,6 +182,38 @@ Status check_booster_features(const Booster& booster, const std::string& what) {
   return ok_status();
 }
 
+namespace {
+
+// The kernel PADDOCK_TREE_EVALUATOR asks for (scalar, avx2, avx512), or the widest one; never
+// one wider than asked, nor one this CPU cannot run.
+ForestKernel chosen_kernel(std::string_view choice) {
+  ForestKernel asked = best_forest_kernel();
+  if (choice == "scalar") asked = ForestKernel::kScalar;
+  if (choice == "avx2" && asked == ForestKernel::kAvx512) asked = ForestKernel::kAvx2;
+  return asked;
+}
+
+constexpr std::string_view kForestCacheFile = "forest.bin";
+
+// Best effort: a model directory this user may not write keeps working without the cache.
+// Written whole to a file of this process, then renamed: a reader sees no half-written one.
+void write_forest_cache(const FlatForest& forest, std::uint64_t source, const std::string& path) {
+  const std::vector<std::uint8_t> bytes = forest.to_bytes(source);
+  const std::string partial = fmt::format("{}.partial-{}", path, ::getpid());
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out.good()) {
+      out.close();
+      std::remove(partial.c_str());
+      return;
+    }
+  }
+  if (std::rename(partial.c_str(), path.c_str()) != 0) std::remove(partial.c_str());
+}
+
+}  // namespace
+
 Result<Model> Model::load(const std::string& directory) {
   if (!std::filesystem::is_directory(directory)) {
     return make_error(ErrorCode::kNotFound, fmt::format("model directory '{}' does not exist", directory));
@@ -194,12 +226,47 @@ Result<Model> Model::load(const std::string& directory) {
                                   "with this paddock (`paddock train`)",
                                   directory, describe_mismatch(meta.features, expected)));
   }
-  PADDOCK_TRY(check_regular_file(directory + "/model.json"));  // XGBoost's own message is cryptic
-  PADDOCK_ASSIGN_OR_RETURN(Booster booster, Booster::load(directory + "/model.json"));
+  const std::string model_file = directory + "/model.json";
+  PADDOCK_TRY(check_regular_file(model_file));  // XGBoost's own message is cryptic
+  // The flat forest is cached beside model.json once it has been checked against XGBoost
+  // (forest.bin, naming model.json's hash): a later load reads it instead of parsing the
+  // model twice (XGBoost's JSON, then the trees), two thirds of a one-day job's time.
+  PADDOCK_ASSIGN_OR_RETURN(const std::string model_bytes, read_file(model_file));
+  const std::uint64_t source = forest_source_hash(model_bytes);
+  const std::string cache_file = directory + "/" + std::string(kForestCacheFile);
+  const char* env = std::getenv("PADDOCK_TREE_EVALUATOR");
+  const std::string_view choice = env != nullptr ? std::string_view(env) : std::string_view();
+  if (choice != "xgboost" && std::filesystem::exists(cache_file)) {
+    Result<std::string> cached = read_file(cache_file);
+    Result<FlatForest> forest = cached.ok() ? FlatForest::from_bytes(*cached, source) : Result<FlatForest>(cached.error());
+    if (forest.ok() && forest->feature_count() == static_cast<std::size_t>(kFeatureCount)) {
+      (void)forest->use_kernel(chosen_kernel(choice));
+      Model model(std::nullopt, std::move(meta));
+      model.directory_ = directory;
+      model.forest_.emplace(std::move(*forest));
+      model.evaluator_ = fmt::format("paddock's flat forest ({} trees of depth {}, {}, checked against XGBoost when "
+                                     "first loaded)", model.forest_->tree_count(), model.forest_->depth(),
+                                     forest_kernel_name(model.forest_->kernel()));
+      return model;
+    }
+  }
+  PADDOCK_ASSIGN_OR_RETURN(Booster booster, Booster::load(model_file));
   PADDOCK_TRY(check_booster_features(booster, fmt::format("model '{}'", directory)));
   Model model(std::move(booster), std::move(meta));
+  model.directory_ = directory;
   model.attach_flat_forest();
+  if (model.forest_) write_forest_cache(*model.forest_, source, cache_file);
   return model;
+}
+
+Result<Booster*> Model::booster() {
+  if (!booster_) {
+    const std::string model_file = directory_ + "/model.json";
+    PADDOCK_ASSIGN_OR_RETURN(Booster booster, Booster::load(model_file));
+    PADDOCK_TRY(check_booster_features(booster, fmt::format("model '{}'", directory_)));
+    booster_.emplace(std::move(booster));
+  }
+  return &*booster_;
 }
 
 Model Model::from_parts(Booster booster, ModelMeta meta) {
@@ -254,18 +321,6 @@ Status check_against_booster(const FlatForest& forest, Booster& booster) {
 
 }  // namespace
 
-namespace {
-
-// The kernel PADDOCK_TREE_EVALUATOR asks for (scalar, avx2, avx512), or the widest one; never
-// one wider than asked, nor one this CPU cannot run.
-ForestKernel chosen_kernel(std::string_view choice) {
-  ForestKernel asked = best_forest_kernel();
-  if (choice == "scalar") asked = ForestKernel::kScalar;
-  if (choice == "avx2" && asked == ForestKernel::kAvx512) asked = ForestKernel::kAvx2;
-  return asked;
-}
-
-}  // namespace
 
 void Model::attach_flat_forest() {
   const char* env = std::getenv("PADDOCK_TREE_EVALUATOR");
@@ -274,11 +329,11 @@ void Model::attach_flat_forest() {
     evaluator_ = "XGBoost (PADDOCK_TREE_EVALUATOR=xgboost)";
     return;
   }
-  Result<std::vector<std::uint8_t>> bytes = booster_.serialize("ubj");
+  Result<std::vector<std::uint8_t>> bytes = booster_->serialize("ubj");
   Result<FlatForest> forest = bytes.ok() ? FlatForest::from_ubjson(*bytes) : Result<FlatForest>(bytes.error());
   if (forest.ok()) (void)forest->use_kernel(chosen_kernel(choice));  // chosen_kernel gives a supported one
   Status same = forest.ok() && forest->feature_count() == static_cast<std::size_t>(kFeatureCount)
-                    ? check_against_booster(*forest, booster_)
+                    ? check_against_booster(*forest, *booster_)
                     : Status(forest.ok() ? make_error(ErrorCode::kModel, "the model's feature count differs")
                                          : forest.error());
   if (!same.ok()) {
@@ -291,7 +346,7 @@ void Model::attach_flat_forest() {
 }
 
 Result<std::vector<float>> Model::score_rows(const float* values, std::size_t rows) {
-  if (!forest_) return booster_.predict(values, rows, kFeatureCount);
+  if (!forest_) return booster_->predict(values, rows, kFeatureCount);  // loaded: no forest without it
   std::vector<float> scores(rows);
   forest_->predict(values, rows, kFeatureCount, scores.data());
   return scores;
@@ -316,7 +371,14 @@ Status Model::save(const std::string& directory) const {
   fs::remove_all(staging, ec);
   fs::create_directory(staging, ec);
   if (ec) return make_error(ErrorCode::kIo, fmt::format("cannot create '{}': {}", staging.string(), ec.message()));
-  Status written = booster_.save((staging / "model.json").string());
+  // A model loaded with its cached forest has not parsed model.json: its file is the model.
+  Status written = ok_status();
+  if (booster_) {
+    written = booster_->save((staging / "model.json").string());
+  } else {
+    fs::copy_file(fs::path(directory_) / "model.json", staging / "model.json", ec);
+    if (ec) written = make_error(ErrorCode::kIo, fmt::format("cannot copy the model: {}", ec.message()));
+  }
   if (written.ok()) written = write_model_meta(meta_, (staging / "meta.json").string());
   // rename(2) of a directory fails when the target exists: two trainers cannot both win.
   if (written.ok() && ::rename(staging.c_str(), target.c_str()) != 0) {

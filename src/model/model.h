@@ -71,7 +71,10 @@ class Model {
   Status save(const std::string& directory) const;
 
   const ModelMeta& meta() const { return meta_; }
-  Booster& booster() { return booster_; }
+  // XGBoost's booster of the model: loaded from model.json on first use when the model was
+  // loaded with its cached flat forest (then XGBoost is not needed to predict). Not safe to
+  // call from several threads at once.
+  Result<Booster*> booster();
   // Which evaluator scores rows: "paddock's flat forest (checked against XGBoost)", or
   // "XGBoost" with the reason the flat forest is not used.
   const std::string& evaluator() const { return evaluator_; }
@@ -90,11 +93,12 @@ class Model {
                                               std::span<const std::optional<MarketView>> markets);
 
  private:
-  Model(Booster booster, ModelMeta meta) : booster_(std::move(booster)), meta_(std::move(meta)) {}
+  Model(std::optional<Booster> booster, ModelMeta meta) : booster_(std::move(booster)), meta_(std::move(meta)) {}
   // Flattens the booster's trees and keeps them if they give XGBoost's scores on sample rows.
   void attach_flat_forest();
 
-  Booster booster_;
+  std::optional<Booster> booster_;  // empty until needed when the cached forest was loaded
+  std::string directory_;           // the model's directory, when loaded from one
   ModelMeta meta_;
   std::optional<FlatForest> forest_;
   std::string evaluator_ = "XGBoost";

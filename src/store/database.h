@@ -170,8 +170,14 @@ class Database {
                                                 std::optional<JobRaceState> state) = 0;
   virtual Result<JobRaceCounts> job_race_counts(const std::string& job_id) = 0;
   // One chunk, atomically: the predictions of its done races (each race's set replaced whole),
-  // its races' states, the job's progress. On failure nothing of it is written.
+  // its races' states, the job's progress. On failure nothing of it is written. The chunk's
+  // model and races must exist (kNotFound otherwise, e.g. a race deleted during the job): the
+  // commit checks them once a chunk, so it needs no row-by-row reference checks.
   virtual Status commit_chunk(const ChunkCommit& chunk) = 0;
+  // Row-by-row reference checks (SQLite's foreign keys) of this connection's writes: on by
+  // default. A job turns them off while it commits chunks, which check their references
+  // themselves (a third of a chunk's write time). Outside a transaction only.
+  virtual Status set_reference_checks(bool on) = 0;
   virtual Status heartbeat(const std::string& job_id, double memory_mb) = 0;
   virtual Result<bool> cancel_requested(const std::string& job_id) = 0;
   virtual Status request_cancel(const std::string& job_id) = 0;

@@ -10,8 +10,11 @@
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <random>
 
+#include "core/file_reader.h"
 #include "features/race_stream.h"
 #include "model/model.h"
 #include "support/test_fixture.h"
@@ -121,7 +124,7 @@ TEST(FlatForest, MatchesXGBoostOnEveryRowOfTheDemoDatabase) {
                                      }).ok());
   const std::size_t count = rows.size() / kFeatureCount;
   ASSERT_GT(count, 30000U);
-  const std::vector<float> xgboost = *model->booster().predict(rows.data(), count, kFeatureCount);
+  const std::vector<float> xgboost = *(*model->booster())->predict(rows.data(), count, kFeatureCount);
   const std::vector<float> flat = *model->score_rows(rows.data(), count);
   EXPECT_EQ(differences(flat, xgboost), 0U) << "of " << count << " rows";
 }
@@ -167,7 +170,7 @@ TEST(FlatForest, EveryKernelGivesTheScalarFloatsOnEveryRowOfTheDemoDatabase) {
                                        if (features.ok()) rows.insert(rows.end(), features->values.begin(), features->values.end());
                                      }).ok());
   const std::size_t count = rows.size() / kFeatureCount;
-  const std::vector<float> xgboost = *model->booster().predict(rows.data(), count, kFeatureCount);
+  const std::vector<float> xgboost = *(*model->booster())->predict(rows.data(), count, kFeatureCount);
   const std::vector<float> scalar = predict_with(forest, ForestKernel::kScalar, rows, count, kFeatureCount);
   EXPECT_EQ(differences(scalar, xgboost), 0U) << "of " << count << " rows";
   for (ForestKernel kernel : supported_kernels()) {
@@ -269,6 +272,61 @@ TEST(FlatForest, WhatItCannotReproduceIsRefusedWithTheReason) {
   classes.replace(classes.find("\"num_class\":\"0\""), 15, "\"num_class\":\"3\"");
   EXPECT_NE(refused(classes).find("several outputs"), std::string::npos);
   EXPECT_NE(refused("{not json").find("cannot read"), std::string::npos);
+}
+
+// A model's flat forest is cached beside its model.json once checked against XGBoost; the next
+// load reads it instead of parsing the model (and gives the same floats), and a cache that is
+// damaged, or flattened from another model file, is refused and made again.
+TEST(FlatForest, AModelsCachedForestGivesItsFloatsAndADamagedOneIsMadeAgain) {
+  testing::TempDir dir("flat-cache");
+  const std::string db_path = testing::demo_database_copy(dir.path());
+  const std::filesystem::path source = testing::query_text(db_path, "SELECT path FROM models WHERE is_active = 1");
+  const std::filesystem::path model_dir = dir.file("model");
+  std::filesystem::create_directory(model_dir);
+  for (const char* file : {"model.json", "meta.json"}) std::filesystem::copy_file(source / file, model_dir / file);
+  const std::filesystem::path cache = model_dir / "forest.bin";
+
+  Result<Model> first = Model::load(model_dir);
+  ASSERT_TRUE(first.ok()) << first.error().describe();
+  ASSERT_TRUE(first->uses_flat_forest()) << first->evaluator();
+  EXPECT_EQ(first->evaluator().find("when first loaded"), std::string::npos) << first->evaluator();
+  ASSERT_TRUE(std::filesystem::exists(cache));
+
+  std::mt19937 random(5);
+  const std::size_t rows = 2049;
+  const std::vector<float> values = threshold_rows(*first->flat_forest(), rows, 0.1, random);
+  const std::vector<float> expected = *first->score_rows(values.data(), rows);
+  Result<Model> cached = Model::load(model_dir);
+  ASSERT_TRUE(cached.ok()) << cached.error().describe();
+  EXPECT_NE(cached->evaluator().find("checked against XGBoost when first loaded"), std::string::npos)
+      << cached->evaluator();
+  EXPECT_EQ(differences(*cached->score_rows(values.data(), rows), expected), 0U);
+  // XGBoost's booster is still there when asked for (read from model.json then), and agrees.
+  Result<Booster*> booster = cached->booster();
+  ASSERT_TRUE(booster.ok()) << booster.error().describe();
+  EXPECT_EQ(differences(*(*booster)->predict(values.data(), rows, kFeatureCount), expected), 0U);
+  // Saved elsewhere, a model loaded from its cache keeps its model file.
+  ASSERT_TRUE(cached->save(dir.file("saved")).ok());
+  EXPECT_EQ(*read_file(dir.file("saved") + "/model.json"), *read_file(model_dir / "model.json"));
+
+  // One byte changed: refused, XGBoost's model read and checked again, the cache written again.
+  std::string bytes = *read_file(cache);
+  const std::string good = bytes;
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x10);
+  std::ofstream(cache, std::ios::binary | std::ios::trunc) << bytes;
+  Result<Model> repaired = Model::load(model_dir);
+  ASSERT_TRUE(repaired.ok()) << repaired.error().describe();
+  EXPECT_EQ(repaired->evaluator().find("when first loaded"), std::string::npos) << repaired->evaluator();
+  EXPECT_EQ(differences(*repaired->score_rows(values.data(), rows), expected), 0U);
+  EXPECT_EQ(*read_file(cache), good);
+
+  // The bytes name the model file they come from, and their length.
+  const std::uint64_t hash = forest_source_hash(*read_file(model_dir / "model.json"));
+  EXPECT_TRUE(FlatForest::from_bytes(good, hash).ok());
+  auto refusal = [](const Result<FlatForest>& forest) { return forest.ok() ? std::string() : forest.error().message; };
+  EXPECT_NE(refusal(FlatForest::from_bytes(good, hash + 1)).find("another model file"), std::string::npos);
+  EXPECT_NE(refusal(FlatForest::from_bytes(good.substr(0, good.size() - 9), hash)).find("checksum"), std::string::npos);
+  EXPECT_NE(refusal(FlatForest::from_bytes("PDKFRST0", hash)).find("not a paddock forest"), std::string::npos);
 }
 
 }  // namespace

@@ -141,7 +141,7 @@ TEST_F(ModelDirectory, SavedAndReloadedModelPredictsTheSame) {
   Result<Model> model = Model::load(model_dir_);
   ASSERT_TRUE(model.ok()) << model.error().describe();
   EXPECT_EQ(model->meta().features.size(), static_cast<std::size_t>(kFeatureCount));
-  EXPECT_EQ(*model->booster().feature_names(), model->meta().features);  // names in model.json too
+  EXPECT_EQ(*(*model->booster())->feature_names(), model->meta().features);  // names in model.json too
   EXPECT_GT(model->meta().temperature, 0.0);
   ASSERT_TRUE(model->save(dir_.file("saved")).ok());
   Result<Model> reloaded = Model::load(dir_.file("saved"));

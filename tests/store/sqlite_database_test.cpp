@@ -1,5 +1,6 @@
 #include "store/database.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "core/process_info.h"
@@ -54,12 +55,28 @@ TEST(Store, AChunkCommitIsAllOrNothing) {
   chunk.predictions = {PredictionRow{race, 1, 0.5, 0.5, 1, 0.5}, PredictionRow{42, 1, 0.1, 0.5, 1, 0.5}};  // no race 42
   chunk.outcomes = {JobRaceOutcome{race, JobRaceState::kDone, ""}};
   chunk.processed_races = 1;
-  const Status committed = db->commit_chunk(chunk);
-  ASSERT_FALSE(committed.ok());
-  EXPECT_NE(committed.error().message.find("FOREIGN KEY"), std::string::npos);
-  EXPECT_EQ(testing::query_int(path, "SELECT COUNT(*) FROM predictions"), 0);
-  EXPECT_EQ(testing::query_text(path, "SELECT state FROM job_races WHERE race_id = " + std::to_string(race)), "pending");
-  EXPECT_EQ(testing::query_int(path, "SELECT processed_races FROM prediction_jobs"), 0);
+  auto expect_refused = [&](const std::string& words) {
+    const Status committed = db->commit_chunk(chunk);
+    ASSERT_FALSE(committed.ok());
+    EXPECT_EQ(committed.error().code, ErrorCode::kNotFound);
+    EXPECT_NE(committed.error().message.find(words), std::string::npos) << committed.error().message;
+    EXPECT_EQ(testing::query_int(path, "SELECT COUNT(*) FROM predictions"), 0);
+    EXPECT_EQ(testing::query_text(path, "SELECT state FROM job_races WHERE race_id = " + std::to_string(race)), "pending");
+    EXPECT_EQ(testing::query_int(path, "SELECT processed_races FROM prediction_jobs"), 0);
+  };
+  expect_refused("race 42 no longer exists");
+  // A job writes its chunks with the row-by-row checks off: the commit's own check still holds.
+  ASSERT_TRUE(db->set_reference_checks(false).ok());
+  expect_refused("race 42 no longer exists");
+  chunk.predictions.pop_back();
+  chunk.model_id += 1000;
+  expect_refused(fmt::format("model {} no longer exists", chunk.model_id));
+  chunk.model_id -= 1000;
+  ASSERT_TRUE(db->commit_chunk(chunk).ok());
+  EXPECT_EQ(testing::query_int(path, "SELECT COUNT(*) FROM predictions"), 1);
+  // Back on, SQLite checks every row again (a row of another table, written without the commit's check).
+  ASSERT_TRUE(db->set_reference_checks(true).ok());
+  EXPECT_FALSE(db->insert_job_races("no-such-job", {race}).ok());
 }
 
 // Two jobs write one race: B's set from a card with a ninth starter, then A's from the card

@@ -86,6 +86,7 @@ class SqliteDatabase final : public Database {
                                         std::optional<JobRaceState> state) override;
   Result<JobRaceCounts> job_race_counts(const std::string& job_id) override;
   Status commit_chunk(const ChunkCommit& chunk) override;
+  Status set_reference_checks(bool on) override;
   Status heartbeat(const std::string& job_id, double memory_mb) override;
   Result<bool> cancel_requested(const std::string& job_id) override;
   Status request_cancel(const std::string& job_id) override;
@@ -119,6 +120,7 @@ class SqliteDatabase final : public Database {
   Result<EntityId> upsert_named(const char* insert_sql, const char* select_sql,
                                 const std::string& name);
   Result<std::optional<ModelRecord>> read_model(Statement& statement);
+  Status check_references(const ChunkCommit& chunk);
   Status write_chunk(const ChunkCommit& chunk);
   Result<std::vector<JobRow>> read_jobs(Statement& statement);
 

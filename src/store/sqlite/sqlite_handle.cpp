@@ -106,33 +106,35 @@ bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, co
 std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
 double Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
 
-std::string Statement::text(int column) const {
-  const auto* bytes = sqlite3_column_text(stmt_, column);
-  if (bytes == nullptr) return {};
-  return std::string(reinterpret_cast<const char*>(bytes),
-                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
-}
+// A column read once as a value, then asked its type and its content: each sqlite3_column_*
+// call goes through the connection's checks again, and a card's row has two dozen columns.
+// The connections are opened SQLITE_OPEN_NOMUTEX, where the value sqlite3_column_value gives
+// may be read like any other (SQLite's "unprotected" values differ only by a mutex).
+std::string Statement::text(int column) const { return std::string(text_view(column)); }
 
 std::string_view Statement::text_view(int column) const {
-  const auto* bytes = sqlite3_column_text(stmt_, column);
+  sqlite3_value* value = sqlite3_column_value(stmt_, column);
+  const auto* bytes = sqlite3_value_text(value);
   if (bytes == nullptr) return {};
-  return std::string_view(reinterpret_cast<const char*>(bytes),
-                          static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+  return std::string_view(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(sqlite3_value_bytes(value)));
 }
 
 std::optional<std::int64_t> Statement::optional_int64(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return int64(column);
+  sqlite3_value* value = sqlite3_column_value(stmt_, column);
+  if (sqlite3_value_type(value) == SQLITE_NULL) return std::nullopt;
+  return sqlite3_value_int64(value);
 }
 
 std::optional<int> Statement::optional_int(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return int32(column);
+  sqlite3_value* value = sqlite3_column_value(stmt_, column);
+  if (sqlite3_value_type(value) == SQLITE_NULL) return std::nullopt;
+  return static_cast<int>(sqlite3_value_int64(value));
 }
 
 std::optional<double> Statement::optional_real(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return real(column);
+  sqlite3_value* value = sqlite3_column_value(stmt_, column);
+  if (sqlite3_value_type(value) == SQLITE_NULL) return std::nullopt;
+  return sqlite3_value_double(value);
 }
 
 namespace {
