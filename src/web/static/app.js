@@ -294,8 +294,11 @@
     // A value the job has not reported yet (a job still starting) is left out, not drawn as 0.
     const started = job.pid > 0 || job.processed_races > 0;
     const sample = {t: now, thr: started && isNum(job.throughput) ? job.throughput : null, mem: started && isNum(job.memory_mb) && job.memory_mb > 0 ? job.memory_mb : null};
+    // At most a point every 250 ms: an update within 250 ms of the last point's time updates
+    // that point's values and keeps its time (so that updates coming faster than that, as a
+    // fast job's do, still add a point every 250 ms).
     const last = list[list.length - 1];
-    if (last && now - last.t < 250) list[list.length - 1] = sample;
+    if (last && now - last.t < 250) list[list.length - 1] = {...sample, t: last.t};
     else list.push(sample);
     if (list.length > 600) list.splice(0, list.length - 600);
     S.samples.set(job.job_id, list);
