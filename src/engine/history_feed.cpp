@@ -111,10 +111,12 @@ struct HistoryFeed::Reader {
   }
 
   // Pushes the horses to keep once they are known, or waits for them once kRunsBeforeHorses
-  // runs have gone without them (the history keeps every horse until then, a bounded excess).
-  Status push_horses_if_due(std::future<Result<std::vector<Day>>>& horses, std::size_t runs_gone, bool& open) {
+  // runs have gone without them (the history keeps every horse until then, a bounded excess)
+  // or when `wait`.
+  Status push_horses_if_due(std::future<Result<std::vector<Day>>>& horses, bool& open, bool wait = false) {
     if (!horses.valid()) return ok_status();
-    if (runs_gone < kRunsBeforeHorses && horses.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    if (!wait && runs_pushed < kRunsBeforeHorses &&
+        horses.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
       return ok_status();
     }
     Result<std::vector<Day>> until = horses.get();
@@ -137,18 +139,18 @@ struct HistoryFeed::Reader {
     bool open = true;
     for (const Window& window : windows) {
       while (position < window.last_day) {
-        PADDOCK_TRY(push_horses_if_due(horses, runs_pushed, open));
+        PADDOCK_TRY(push_horses_if_due(horses, open));
         if (!open) return ok_status();
         const Day end = std::min<Day>(window.last_day, position + kDaysPerRead);
         PADDOCK_TRY(read_days(*db, position, end));
         position = end;
       }
-      PADDOCK_TRY(push_horses_if_due(horses, runs_pushed, open));
+      PADDOCK_TRY(push_horses_if_due(horses, open));
       FeedBatch marker;
       marker.complete_before = window.last_day;
       if (!open || !push(std::move(marker))) return ok_status();
     }
-    PADDOCK_TRY(push_horses_if_due(horses, kRunsBeforeHorses, open));
+    PADDOCK_TRY(push_horses_if_due(horses, open, /*wait=*/true));
     return ok_status();
   }
 

@@ -193,6 +193,18 @@ ForestKernel chosen_kernel(std::string_view choice) {
   return asked;
 }
 
+// What PADDOCK_TREE_EVALUATOR asks for: "xgboost", a kernel, or nothing.
+std::string_view evaluator_choice() {
+  const char* env = std::getenv("PADDOCK_TREE_EVALUATOR");
+  return env != nullptr ? std::string_view(env) : std::string_view();
+}
+
+// The log's `Trees:` words for a flat forest; `checked` says when it was checked against XGBoost.
+std::string flat_forest_label(const FlatForest& forest, std::string_view checked) {
+  return fmt::format("paddock's flat forest ({} trees of depth {}, {}, checked against XGBoost{})",
+                     forest.tree_count(), forest.depth(), forest_kernel_name(forest.kernel()), checked);
+}
+
 constexpr std::string_view kForestCacheFile = "forest.bin";
 
 // Best effort: a model directory this user may not write keeps working without the cache.
@@ -234,8 +246,7 @@ Result<Model> Model::load(const std::string& directory) {
   PADDOCK_ASSIGN_OR_RETURN(const std::string model_bytes, read_file(model_file));
   const std::uint64_t source = forest_source_hash(model_bytes);
   const std::string cache_file = directory + "/" + std::string(kForestCacheFile);
-  const char* env = std::getenv("PADDOCK_TREE_EVALUATOR");
-  const std::string_view choice = env != nullptr ? std::string_view(env) : std::string_view();
+  const std::string_view choice = evaluator_choice();
   if (choice != "xgboost" && std::filesystem::exists(cache_file)) {
     Result<std::string> cached = read_file(cache_file);
     Result<FlatForest> forest = cached.ok() ? FlatForest::from_bytes(*cached, source) : Result<FlatForest>(cached.error());
@@ -244,9 +255,7 @@ Result<Model> Model::load(const std::string& directory) {
       Model model(std::nullopt, std::move(meta));
       model.directory_ = directory;
       model.forest_.emplace(std::move(*forest));
-      model.evaluator_ = fmt::format("paddock's flat forest ({} trees of depth {}, {}, checked against XGBoost when "
-                                     "first loaded)", model.forest_->tree_count(), model.forest_->depth(),
-                                     forest_kernel_name(model.forest_->kernel()));
+      model.evaluator_ = flat_forest_label(*model.forest_, " when first loaded");
       return model;
     }
   }
@@ -323,8 +332,7 @@ Status check_against_booster(const FlatForest& forest, Booster& booster) {
 
 
 void Model::attach_flat_forest() {
-  const char* env = std::getenv("PADDOCK_TREE_EVALUATOR");
-  const std::string_view choice = env != nullptr ? std::string_view(env) : std::string_view();
+  const std::string_view choice = evaluator_choice();
   if (choice == "xgboost") {
     evaluator_ = "XGBoost (PADDOCK_TREE_EVALUATOR=xgboost)";
     return;
@@ -341,8 +349,7 @@ void Model::attach_flat_forest() {
     return;
   }
   forest_.emplace(std::move(*forest));
-  evaluator_ = fmt::format("paddock's flat forest ({} trees of depth {}, {}, checked against XGBoost)",
-                           forest_->tree_count(), forest_->depth(), forest_kernel_name(forest_->kernel()));
+  evaluator_ = flat_forest_label(*forest_, "");
 }
 
 Result<std::vector<float>> Model::score_rows(const float* values, std::size_t rows) {

@@ -65,6 +65,16 @@ const char* column_of(StoredRunQuery::By by) {
   return nullptr;
 }
 
+// The stored columns, each named as a column of run_history `h` ("h.race_id, h.number, ...").
+std::string stored_columns_of_h() {
+  std::string columns = "h.";
+  for (const char* c = kStoredColumns; *c != '\0'; ++c) {
+    columns += *c;
+    if (*c == ' ') columns += "h.";
+  }
+  return columns;
+}
+
 }  // namespace
 
 Result<std::optional<Day>> SqliteDatabase::history_dirty_from() {
@@ -175,16 +185,6 @@ Status SqliteDatabase::set_history_dirty_from(Day day) {
   PADDOCK_ASSIGN_OR_RETURN(Statement s, connection_->prepare("UPDATE history_state SET dirty_from = ?1 WHERE id = 1"));
   s.bind(1, format_day(day));
   return s.run();
-}
-
-// The stored columns, each named as a column of run_history `h`.
-std::string stored_columns_of_h() {
-  std::string columns = "h.";
-  for (const char* c = kStoredColumns; *c != '\0'; ++c) {
-    columns += *c;
-    if (*c == ' ') columns += "h.";
-  }
-  return columns;
 }
 
 Status SqliteDatabase::for_each_stored_run(const StoredRunQuery& query,
